@@ -1,0 +1,67 @@
+package io.weft.internal.backend;
+
+/**
+ * The part of a backend that belongs to one event loop: it runs {@link IoOp}s and blocks
+ * the loop thread while nothing is ready.
+ *
+ * <p>Thread confinement: every method runs on the loop thread only, except
+ * {@link #wakeup()} and {@link #cancel(IoOp)}, which any thread may call.
+ */
+/*
+ * Overview
+ *
+ * The loop calls, once per turn:
+ *
+ *   run ready tasks       tasks call submit(op); a backend may complete an op inline
+ *                         (nio and epoll try the syscall first), or queue it
+ *   poll(timeoutNanos)    flush queued work to the kernel and block until something
+ *                         completes, the timeout passes, or wakeup() is called; complete
+ *                         every op whose work is finished (Op.complete wakes its task)
+ *
+ * Cancellation: Op.requestCancel -> IoOp.onCancel -> backend.cancel(op), which hops to the
+ * loop thread and calls cancelOnLoop. The op must still get exactly one final complete():
+ * -ECANCELED if the work was withdrawn, or the real result if it had already happened.
+ */
+public abstract class Backend implements AutoCloseable {
+
+    protected final LoopContext loop;
+
+    protected Backend(LoopContext loop) {
+        this.loop = loop;
+    }
+
+    /** The backend's name, as in {@code -Dweft.backend}. */
+    public abstract String name();
+
+    /**
+     * Starts {@code op}. Loop thread only. The caller has already registered the op with
+     * its handle ({@link Handle#beginOp}); the backend completes it exactly once.
+     */
+    public abstract void submit(IoOp op);
+
+    /**
+     * Hands queued work to the kernel and waits for completions. Loop thread only.
+     *
+     * @param timeoutNanos 0 to return at once, {@code Long.MAX_VALUE} to wait without limit
+     */
+    public abstract void poll(long timeoutNanos);
+
+    /** Makes a blocked or the next {@link #poll} return promptly. Any thread. */
+    public abstract void wakeup();
+
+    /** Withdraws {@code op}; any thread. Only {@link IoOp#onCancel} should call it. */
+    public final void cancel(IoOp op) {
+        loop.runOnLoop(() -> cancelOnLoop(op));
+    }
+
+    /**
+     * Withdraws {@code op} on the loop thread. The op may already be done, or may never
+     * have reached {@link #submit} (a cancel that raced the submission): then, if it is not
+     * done, complete it with {@link Op#CANCELLED}.
+     */
+    protected abstract void cancelOnLoop(IoOp op);
+
+    /** Releases the backend's kernel resources. Loop thread only, after the last poll. */
+    @Override
+    public abstract void close();
+}

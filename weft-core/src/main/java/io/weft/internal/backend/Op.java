@@ -1,0 +1,181 @@
+package io.weft.internal.backend;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One wait of one thread: a socket read, an accept, a sleep, a join, a channel receive.
+ * The thread that builds an op is its only waiter; whoever finishes the work calls
+ * {@link #complete}; anyone may ask for cancellation with {@link #requestCancel}.
+ *
+ * <p>Subclasses say how to withdraw the work ({@link #onCancel}); {@code io.weft.internal.loop.Waits}
+ * holds the one park loop every wait goes through.
+ */
+/*
+ * Overview
+ *
+ * All cross-thread races on an op resolve through one atomic word, `state`:
+ *
+ *   state          meaning
+ *   ------------   -------------------------------------------------------------
+ *   0              pending: submitted (or about to be), no result, no cancel asked
+ *   CANCEL_* bit   cancellation asked, for that one reason; the work is being
+ *                  withdrawn but may still finish with a real result
+ *   DONE bit       result published; final. May be combined with one CANCEL_* bit.
+ *
+ * 1. complete(r): write `result`/`attachment` (plain), then CAS DONE into state. The CAS
+ *    is the release that the waiter's getAcquire of `state` pairs with. A second
+ *    complete() loses the CAS and returns false, so a late completion is harmless.
+ * 2. requestCancel(reason): CAS a CANCEL_* bit into a state that is exactly 0. The one
+ *    winner calls onCancel() once; losers (already done, or already cancelling) do
+ *    nothing. The op is not finished by asking: onCancel() arranges for a final
+ *    complete(), usually with -ECANCELED, and the waiter keeps waiting for it. This is
+ *    what keeps a buffer owned by the kernel until its final completion (DESIGN §3).
+ * 3. An op that completes with a real result after cancel was asked keeps that
+ *    result: the waiter returns it and the cancellation is reported by the next wait.
+ *    So a read that raced a cancel never loses the bytes it consumed.
+ *
+ * Rejected: a lock per op. Completion happens on loop threads that must never block on
+ * a lock a task may hold (DESIGN §2).
+ */
+public abstract class Op {
+
+    /** Cancellation because the waiting task was cancelled. */
+    public static final int CANCEL_TASK = 1;
+    /** Cancellation because the waiting thread was interrupted. */
+    public static final int CANCEL_INTERRUPT = 1 << 1;
+    /** Cancellation because the wait's deadline passed. */
+    public static final int CANCEL_TIMEOUT = 1 << 2;
+    /** Cancellation because the resource the op works on was closed. */
+    public static final int CANCEL_CLOSE = 1 << 3;
+    /** Cancellation because the runtime is shutting down. */
+    public static final int CANCEL_SHUTDOWN = 1 << 4;
+    private static final int CANCEL_MASK = 0x1f;
+    private static final int DONE = 1 << 8;
+
+    /** The result value for an op that was withdrawn before doing anything (-ECANCELED). */
+    public static final long CANCELLED = -125;
+
+    private static final VarHandle STATE;
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Op.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** See the table in the overview. Written only by CAS; read with getAcquire. */
+    @SuppressWarnings("unused")
+    private volatile int state;
+
+    /** The only thread that waits for this op. */
+    private final Thread waiter;
+
+    // Written before the DONE CAS, read after a getAcquire that saw DONE.
+    private long result;
+    private Object attachment;
+
+    protected Op() {
+        this.waiter = Thread.currentThread();
+    }
+
+    /** The thread that waits for this op. */
+    public final Thread waiter() {
+        return waiter;
+    }
+
+    /**
+     * Publishes the final result and wakes the waiter. Any thread.
+     *
+     * @param result     a non-negative value, or a negative errno ({@link #CANCELLED} when withdrawn)
+     * @param attachment an object result (an accepted socket, a received value), or null
+     * @return false if the op was already done (the call had no effect)
+     */
+    public final boolean complete(long result, Object attachment) {
+        for (;;) {
+            int s = (int) STATE.getAcquire(this);
+            if ((s & DONE) != 0) {
+                return false;
+            }
+            this.result = result;
+            this.attachment = attachment;
+            if (STATE.compareAndSet(this, s, s | DONE)) {
+                onDone();
+                LockSupport.unpark(waiter);
+                return true;
+            }
+        }
+    }
+
+    /** Same as {@code complete(result, null)}. */
+    public final boolean complete(long result) {
+        return complete(result, null);
+    }
+
+    /**
+     * Asks for the op to be withdrawn. Any thread. Only the first request on a pending op
+     * has an effect: it calls {@link #onCancel} once.
+     *
+     * @param reason one of the {@code CANCEL_*} constants
+     * @return true if this call started the cancellation
+     */
+    public final boolean requestCancel(int reason) {
+        if ((reason & CANCEL_MASK) == 0 || Integer.bitCount(reason) != 1) {
+            throw new IllegalArgumentException("not a cancel reason: " + reason);
+        }
+        if (STATE.compareAndSet(this, 0, reason)) {
+            onCancel(reason);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Withdraws the work after a cancel request; called exactly once, on the thread that
+     * requested it. It must lead, now or later, to one final {@link #complete}: with
+     * {@link #CANCELLED} if the work was withdrawn, or with the real result if it had
+     * already happened.
+     */
+    protected abstract void onCancel(int reason);
+
+    /**
+     * Called once, on the completing thread, right after the result is published and
+     * before the waiter is woken. I/O ops use it to release their hold on a handle.
+     */
+    protected void onDone() {
+    }
+
+    /** True once the final result is published. */
+    public final boolean isDone() {
+        return ((int) STATE.getAcquire(this) & DONE) != 0;
+    }
+
+    /** True while the op is neither done nor being cancelled. */
+    public final boolean isPending() {
+        return (int) STATE.getAcquire(this) == 0;
+    }
+
+    /** The reason cancellation was requested (a {@code CANCEL_*} constant), or 0. */
+    public final int cancelReason() {
+        return (int) STATE.getAcquire(this) & CANCEL_MASK;
+    }
+
+    /** The result; only meaningful once {@link #isDone()}. */
+    public final long result() {
+        assert isDone();
+        return result;
+    }
+
+    /** The object result; only meaningful once {@link #isDone()}. */
+    public final Object attachment() {
+        assert isDone();
+        return attachment;
+    }
+
+    /** True if the op ended without doing its work because it was cancelled. */
+    public final boolean wasCancelled() {
+        return isDone() && result == CANCELLED && cancelReason() != 0;
+    }
+}

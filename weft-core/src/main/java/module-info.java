@@ -1,0 +1,5 @@
+/**
+ * Weft core: tasks on per-core event loops, timers, cancellation, the backends and TCP.
+ */
+module io.weft.core {
+}

@@ -9,6 +9,13 @@ public abstract class IoOp extends Op {
     private final Handle handle;
     /** Set before the op is registered; read by a canceller on any thread (see submitTo). */
     private volatile Backend backend;
+    /**
+     * The op's deadline on the {@link System#nanoTime()} scale, or {@link Long#MAX_VALUE}.
+     * A backend with {@link Capability#NATIVE_DEADLINES} enforces it itself and completes
+     * an op whose deadline passed with {@code -ETIMEDOUT}; otherwise the loop's timer
+     * cancels the op with {@link #CANCEL_TIMEOUT}.
+     */
+    public long deadline = Long.MAX_VALUE;
     /** Scratch for the backend that runs this op (its registration, its slot); loop thread only. */
     public Object backendState;
 

@@ -1,0 +1,116 @@
+package io.weft.internal.backend.uring;
+
+/**
+ * The numbers of the io_uring kernel ABI that this backend uses: syscall numbers, opcodes
+ * and flags, as in {@code include/uapi/linux/io_uring.h}. The struct layouts live in the
+ * {@code *Layout} classes beside this one.
+ *
+ * <p>Every value below was checked against the uapi header; the kernel version that
+ * introduced each is noted where the backend has to cope with its absence.
+ */
+final class UringAbi {
+    private UringAbi() {
+    }
+
+    // x86-64 and arm64 share these numbers (the generic syscall table since 5.1).
+    static final long SYS_IO_URING_SETUP = 425;
+    static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
+
+    // io_uring_setup() flags (io_uring_params.flags)
+    static final int SETUP_CQSIZE = 1 << 3;
+    static final int SETUP_CLAMP = 1 << 4;
+    /** 5.10: the ring starts disabled; IORING_REGISTER_ENABLE_RINGS enables it. */
+    static final int SETUP_R_DISABLED = 1 << 6;
+    /** 5.18: keep submitting the batch after an SQE fails to prepare. */
+    static final int SETUP_SUBMIT_ALL = 1 << 7;
+    /** 5.19: run completion task work when the task enters the kernel anyway, not by IPI. */
+    static final int SETUP_COOP_TASKRUN = 1 << 8;
+    /** 5.19: with COOP_TASKRUN or DEFER_TASKRUN, raise IORING_SQ_TASKRUN when task work waits. */
+    static final int SETUP_TASKRUN_FLAG = 1 << 9;
+    /** 6.0: only one task submits; with R_DISABLED, the task that enables the ring. */
+    static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    /** 6.1: run completion task work only inside io_uring_enter(GETEVENTS). */
+    static final int SETUP_DEFER_TASKRUN = 1 << 13;
+
+    // io_uring_params.features
+    static final int FEAT_SINGLE_MMAP = 1;
+    static final int FEAT_NODROP = 1 << 1;
+    static final int FEAT_SUBMIT_STABLE = 1 << 2;
+    static final int FEAT_FAST_POLL = 1 << 5;
+    static final int FEAT_EXT_ARG = 1 << 8;
+    /** 6.3: io_uring_register accepts IORING_REGISTER_USE_REGISTERED_RING. */
+    static final int FEAT_REG_REG_RING = 1 << 13;
+
+    // Opcodes (io_uring_sqe.opcode)
+    static final byte OP_NOP = 0;
+    static final byte OP_READ_FIXED = 4;
+    static final byte OP_WRITE_FIXED = 5;
+    static final byte OP_POLL_ADD = 6;
+    static final byte OP_TIMEOUT = 11;
+    static final byte OP_ACCEPT = 13;
+    static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_LINK_TIMEOUT = 15;
+    static final byte OP_CONNECT = 16;
+    static final byte OP_CLOSE = 19;
+    static final byte OP_READ = 22;
+    static final byte OP_WRITE = 23;
+    static final byte OP_SEND = 26;
+    static final byte OP_RECV = 27;
+    static final byte OP_SHUTDOWN = 34;
+    static final byte OP_MSG_RING = 40;
+    /** Opcodes are one byte, so a probe never reports more than this many. */
+    static final int OP_TABLE_SIZE = 256;
+
+    // io_uring_sqe.flags
+    static final byte SQE_IO_LINK = 1 << 2;
+    static final byte SQE_ASYNC = 1 << 4;
+
+    // io_uring_sqe.timeout_flags
+    static final int TIMEOUT_ABS = 1;
+
+    // io_uring_sqe.cancel_flags
+    static final int ASYNC_CANCEL_ALL = 1;
+    static final int ASYNC_CANCEL_ANY = 1 << 2;
+
+    // io_uring_cqe.flags
+    static final int CQE_F_MORE = 1 << 1;
+
+    // sq ring flags word
+    static final int SQ_CQ_OVERFLOW = 1 << 1;
+    static final int SQ_TASKRUN = 1 << 2;
+
+    // io_uring_enter() flags
+    static final int ENTER_GETEVENTS = 1;
+    static final int ENTER_EXT_ARG = 1 << 3;
+    /** 5.18: the fd argument is an index into the calling thread's registered rings. */
+    static final int ENTER_REGISTERED_RING = 1 << 4;
+
+    // io_uring_register() opcodes
+    static final int REGISTER_BUFFERS = 0;
+    static final int UNREGISTER_BUFFERS = 1;
+    static final int REGISTER_PROBE = 8;
+    static final int REGISTER_ENABLE_RINGS = 12;
+    static final int REGISTER_RING_FDS = 20;
+    static final int UNREGISTER_RING_FDS = 21;
+    /** 6.3, or-ed into the opcode: the fd argument is a registered ring index. */
+    static final int REGISTER_USE_REGISTERED_RING = 1 << 31;
+
+    // io_uring_probe_op.flags
+    static final int IO_URING_OP_SUPPORTED = 1;
+
+    // mmap offsets
+    static final long OFF_SQ_RING = 0L;
+    static final long OFF_CQ_RING = 0x8000000L;
+    static final long OFF_SQES = 0x10000000L;
+
+    // Socket and poll numbers used in SQEs (asm-generic values, shared by x86-64 and arm64).
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int MSG_NOSIGNAL = 0x4000;
+    static final int POLLIN = 0x1;
+    static final int POLLOUT = 0x4;
+    static final int POLLERR = 0x8;
+    static final int POLLHUP = 0x10;
+    static final int POLLRDHUP = 0x2000;
+}

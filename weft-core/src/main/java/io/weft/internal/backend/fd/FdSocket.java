@@ -1,0 +1,325 @@
+package io.weft.internal.backend.fd;
+
+import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
+import io.weft.internal.linux.SockAddr;
+import io.weft.internal.linux.SockOpts;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A TCP socket as a raw, non-blocking, close-on-exec file descriptor: the
+ * {@link SocketHandle} of the epoll and io_uring backends, which differ only in how they
+ * run ops on {@link #fd()}.
+ *
+ * <p>Any thread may call the direct methods (bind, options, addresses, shutdown). Once the
+ * handle is closed they throw {@link ClosedChannelException}.
+ */
+/*
+ * Overview
+ *
+ * The fd number must never be used after close(2), because the kernel hands the same
+ * number to the next socket anyone opens. Ops are covered by Handle: closeNow() runs only
+ * after the last op in flight has completed. Direct calls (setOption on one thread while
+ * another closes) are covered here by `uses`:
+ *
+ *   direct call   CAS uses+1 unless CLOSED is set (else ClosedChannelException);
+ *                 make the syscall; uses-1, and if that leaves exactly CLOSED, close(2)
+ *   closeNow()    set CLOSED; if no direct call is in progress, close(2) now, else the
+ *                 last one to finish closes it
+ *
+ * So close(2) happens exactly once, after every syscall that named the fd has returned.
+ * Rejected: a lock around direct calls and close, because closeNow() often runs on a loop
+ * thread (when a cancelled op completes), and a loop thread must not wait on a task.
+ */
+public final class FdSocket extends SocketHandle {
+
+    private static final int CLOSED = 1 << 31;
+    private static final int COUNT = ~CLOSED;
+
+    private static final VarHandle USES;
+    static {
+        try {
+            USES = MethodHandles.lookup().findVarHandle(FdSocket.class, "uses", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The direct-call guard (see the overview). Changed only by CAS / getAndAdd / getAndBitwiseOr
+     * (all volatile), so the syscalls of a finished direct call happen-before the close(2)
+     * that follows its decrement.
+     *
+     *   uses                 meaning
+     *   -------------------  ----------------------------------------------------
+     *   n (0..2^31-1)        open; n direct calls are inside a syscall on fd
+     *   CLOSED | n, n > 0    closeNow() ran; the last of the n calls closes fd
+     *   CLOSED               fd is closed (or being closed by the thread that saw it)
+     */
+    @SuppressWarnings("unused")
+    private volatile int uses;
+
+    private final int fd;
+    private final boolean inet6;
+    private final boolean listener;
+
+    private FdSocket(int fd, boolean inet6, boolean listener) {
+        this.fd = fd;
+        this.inet6 = inet6;
+        this.listener = listener;
+    }
+
+    /**
+     * Opens a TCP socket: {@code socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)}.
+     * An AF_INET6 socket is made dual-stack; a listener gets SO_REUSEADDR, as the JDK's
+     * channels on Linux do.
+     *
+     * @param family INET or INET6; null for INET6 where the kernel has it, else INET
+     */
+    public static FdSocket openTcp(ProtocolFamily family, boolean listener) throws IOException {
+        if (family != null && family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("Protocol family not supported: " + family);
+        }
+        int fd;
+        boolean inet6 = family != StandardProtocolFamily.INET;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            int type = Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC;
+            fd = Libc.socket(cs, inet6 ? Libc.AF_INET6 : Libc.AF_INET, type, 0);
+            if (fd == -Errno.EAFNOSUPPORT && family == null) {
+                inet6 = false;
+                fd = Libc.socket(cs, Libc.AF_INET, type, 0);
+            }
+            if (fd < 0) {
+                throw Errno.exception(fd, "socket", family);
+            }
+            try {
+                if (inet6) {
+                    SockOpts.setInt(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+                }
+                if (listener) {
+                    SockOpts.setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+                }
+            } catch (IOException e) {
+                Libc.close(cs, fd);
+                throw e;
+            }
+        }
+        return new FdSocket(fd, inet6, listener);
+    }
+
+    /**
+     * Wraps an fd that accept4 returned (already non-blocking and close-on-exec); it has
+     * the listener's family.
+     */
+    public static FdSocket accepted(int fd, FdSocket listener) {
+        return new FdSocket(fd, listener.inet6, false);
+    }
+
+    /** The file descriptor; valid while an op holds the handle or a direct call is in progress. */
+    public int fd() {
+        return fd;
+    }
+
+    /** True for AF_INET6 (dual-stack), false for AF_INET. */
+    public boolean isInet6() {
+        return inet6;
+    }
+
+    public boolean isListener() {
+        return listener;
+    }
+
+    // ---- the direct-call guard -------------------------------------------------------
+
+    private void acquire() throws ClosedChannelException {
+        if (isClosed()) {
+            throw new ClosedChannelException();
+        }
+        for (;;) {
+            int u = (int) USES.getVolatile(this);
+            if ((u & CLOSED) != 0) {
+                throw new ClosedChannelException();
+            }
+            if (USES.compareAndSet(this, u, u + 1)) {
+                return;
+            }
+        }
+    }
+
+    private void release() {
+        int after = (int) USES.getAndAdd(this, -1) - 1;
+        if (after == CLOSED) {
+            closeFdQuietly();
+        }
+    }
+
+    @Override
+    protected void closeNow() throws IOException {
+        int before = (int) USES.getAndBitwiseOr(this, CLOSED);
+        assert (before & CLOSED) == 0 : "closeNow twice";
+        if ((before & COUNT) == 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                int r = Libc.close(Libc.newCallState(arena), fd);
+                if (r < 0) {
+                    throw Errno.exception(r, "close", this);
+                }
+            }
+        }
+    }
+
+    private void closeFdQuietly() {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Libc.close(Libc.newCallState(arena), fd);
+            if (r < 0) {
+                System.getLogger("io.weft").log(System.Logger.Level.DEBUG,
+                        "close of " + this + " failed: " + Errno.name(r));
+            }
+        }
+    }
+
+    // ---- direct calls --------------------------------------------------------------
+
+    @Override
+    public void bind(SocketAddress local, int backlog) throws IOException {
+        InetSocketAddress address;
+        if (local == null) {
+            address = new InetSocketAddress(InetAddress.getByAddress(new byte[inet6 ? 16 : 4]), 0);
+        } else if (local instanceof InetSocketAddress isa) {
+            address = isa;
+        } else {
+            throw new UnsupportedAddressTypeException();
+        }
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            int len = SockAddr.encode(address, inet6, sa);
+            if (len < 0) {
+                throw Errno.exception(len, "bind", address);
+            }
+            int r = Libc.bind(cs, fd, sa, len);
+            if (r < 0) {
+                throw Errno.exception(r, "bind", address);
+            }
+            if (listener) {
+                r = Libc.listen(cs, fd, backlog < 1 ? 50 : backlog);
+                if (r < 0) {
+                    throw Errno.exception(r, "listen", address);
+                }
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** The options {@link #setOption} and {@link #getOption} accept. */
+    public Set<SocketOption<?>> supportedOptions() {
+        return listener ? SockOpts.LISTENER : SockOpts.STREAM;
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        checkSupported(option);
+        acquire();
+        try {
+            SockOpts.set(fd, inet6, option, value);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        checkSupported(option);
+        acquire();
+        try {
+            return SockOpts.get(fd, inet6, option);
+        } finally {
+            release();
+        }
+    }
+
+    private void checkSupported(SocketOption<?> option) {
+        Objects.requireNonNull(option, "option");
+        if (!supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+    }
+
+    /** The bound address, or null while unbound (the kernel reports port 0 then). */
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        InetSocketAddress a = name(false);
+        return a == null || a.getPort() == 0 ? null : a;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        return listener ? null : name(true);
+    }
+
+    private InetSocketAddress name(boolean peer) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            MemorySegment sa = arena.allocate(SockAddr.MAX_SIZE);
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, SockAddr.MAX_SIZE);
+            int r = peer ? Libc.getpeername(cs, fd, sa, len) : Libc.getsockname(cs, fd, sa, len);
+            if (r == -Errno.ENOTCONN) {
+                return null;
+            }
+            if (r < 0) {
+                throw Errno.exception(r, peer ? "getpeername" : "getsockname", this);
+            }
+            return SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        shutdown(Libc.SHUT_WR, "shutdown output");
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        shutdown(Libc.SHUT_RD, "shutdown input");
+    }
+
+    private void shutdown(int how, String call) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Libc.shutdown(Libc.newCallState(arena), fd, how);
+            // ENOTCONN: the peer reset the connection already; like the JDK, nothing to do.
+            if (r < 0 && r != -Errno.ENOTCONN) {
+                throw Errno.exception(r, call, this);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "fd " + fd + (listener ? " (listener)" : "");
+    }
+}

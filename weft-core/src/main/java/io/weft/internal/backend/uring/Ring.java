@@ -1,5 +1,7 @@
 package io.weft.internal.backend.uring;
 
+import io.weft.internal.linux.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -89,14 +91,15 @@ final class Ring implements AutoCloseable {
     private boolean enabled;
     private boolean closed;
 
-    // Scratch for the calls, owned by the ring's thread.
-    private final MemorySegment errnoState;
+    // Scratch for the calls, owned by the ring's thread: the call-state slot (errno) and
+    // the structs that enter and register take by pointer.
+    private final MemorySegment cs;
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
     private final MemorySegment rsrcUpdate;
 
     private Ring(int fd, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes,
-                 MemorySegment errnoState) {
+                 MemorySegment cs) {
         this.fd = fd;
         this.flags = params.get(ValueLayout.JAVA_INT, ParamsLayout.FLAGS);
         this.features = params.get(ValueLayout.JAVA_INT, ParamsLayout.FEATURES);
@@ -124,7 +127,7 @@ final class Ring implements AutoCloseable {
         this.enterFd = fd;
         this.registerFd = fd;
         this.enabled = (flags & UringAbi.SETUP_R_DISABLED) == 0;
-        this.errnoState = errnoState;
+        this.cs = cs;
         this.getEventsArg = arena.allocate(EnterArgLayout.GETEVENTS_ARG);
         this.timespec = arena.allocate(EnterArgLayout.TIMESPEC);
         this.rsrcUpdate = arena.allocate(EnterArgLayout.RSRC_UPDATE);
@@ -141,7 +144,7 @@ final class Ring implements AutoCloseable {
      */
     static Ring open(int entries, int cqEntries, int flags) throws UringException {
         Arena scratch = Arena.ofShared();
-        MemorySegment errnoState = UringSyscalls.newErrnoState(Arena.ofAuto());
+        MemorySegment cs = Libc.newCallState(Arena.ofAuto());
         int fd = -1;
         try {
             MemorySegment params = scratch.allocate(ParamsLayout.LAYOUT);
@@ -150,7 +153,7 @@ final class Ring implements AutoCloseable {
                 params.set(ValueLayout.JAVA_INT, ParamsLayout.CQ_ENTRIES, cqEntries);
             }
             params.set(ValueLayout.JAVA_INT, ParamsLayout.FLAGS, flags);
-            fd = UringSyscalls.setup(entries, params, errnoState);
+            fd = UringSyscalls.setup(cs, entries, params);
             if (fd < 0) {
                 throw new UringException("io_uring_setup", -fd);
             }
@@ -162,31 +165,31 @@ final class Ring implements AutoCloseable {
             MemorySegment sq;
             MemorySegment cq;
             if ((feats & UringAbi.FEAT_SINGLE_MMAP) != 0) {
-                sq = UringLibc.mmap(fd, Math.max(sqSize, cqSize), UringAbi.OFF_SQ_RING);
+                sq = UringSyscalls.mmap(cs, fd, Math.max(sqSize, cqSize), UringAbi.OFF_SQ_RING);
                 cq = sq;
             } else {
-                sq = UringLibc.mmap(fd, sqSize, UringAbi.OFF_SQ_RING);
+                sq = UringSyscalls.mmap(cs, fd, sqSize, UringAbi.OFF_SQ_RING);
                 try {
-                    cq = UringLibc.mmap(fd, cqSize, UringAbi.OFF_CQ_RING);
+                    cq = UringSyscalls.mmap(cs, fd, cqSize, UringAbi.OFF_CQ_RING);
                 } catch (UringException e) {
-                    UringLibc.munmap(sq);
+                    UringSyscalls.munmap(cs, sq);
                     throw e;
                 }
             }
             MemorySegment sqes;
             try {
-                sqes = UringLibc.mmap(fd, SqeLayout.SIZE * sqN, UringAbi.OFF_SQES);
+                sqes = UringSyscalls.mmap(cs, fd, SqeLayout.SIZE * sqN, UringAbi.OFF_SQES);
             } catch (UringException e) {
-                UringLibc.munmap(sq);
+                UringSyscalls.munmap(cs, sq);
                 if (cq != sq) {
-                    UringLibc.munmap(cq);
+                    UringSyscalls.munmap(cs, cq);
                 }
                 throw e;
             }
-            return new Ring(fd, params, sq, cq, sqes, errnoState);
+            return new Ring(fd, params, sq, cq, sqes, cs);
         } catch (UringException | RuntimeException | Error e) {
             if (fd >= 0) {
-                UringLibc.close(fd);
+                Libc.close(cs, fd);
             }
             throw e;
         } finally {
@@ -234,7 +237,7 @@ final class Ring implements AutoCloseable {
         if (enabled) {
             return;
         }
-        int r = UringSyscalls.register(fd, UringAbi.REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0, errnoState);
+        int r = UringSyscalls.register(cs, fd, UringAbi.REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
         if (r < 0) {
             throw new UringException("io_uring_register(ENABLE_RINGS)", -r);
         }
@@ -255,7 +258,7 @@ final class Ring implements AutoCloseable {
         }
         rsrcUpdate.set(ValueLayout.JAVA_INT, EnterArgLayout.RSRC_OFFSET, -1); // any free slot
         rsrcUpdate.set(ValueLayout.JAVA_LONG, EnterArgLayout.RSRC_DATA, fd);
-        int r = UringSyscalls.register(fd, UringAbi.REGISTER_RING_FDS, rsrcUpdate, 1, errnoState);
+        int r = UringSyscalls.register(cs, fd, UringAbi.REGISTER_RING_FDS, rsrcUpdate, 1);
         if (r != 1) {
             return false;
         }
@@ -276,7 +279,7 @@ final class Ring implements AutoCloseable {
 
     /** io_uring_register on this ring: an opcode-specific count, or -errno. */
     int register(int opcode, MemorySegment arg, int nrArgs) {
-        return UringSyscalls.register(registerFd, opcode | registerFlag, arg, nrArgs, errnoState);
+        return UringSyscalls.register(cs, registerFd, opcode | registerFlag, arg, nrArgs);
     }
 
     // ---- submission queue -------------------------------------------------------------
@@ -312,7 +315,7 @@ final class Ring implements AutoCloseable {
     /** Hands every SQE out so far to the kernel without waiting: the count consumed, or -errno. */
     int submit() {
         int n = publish();
-        return UringSyscalls.enter(enterFd, n, 0, enterFlags, MemorySegment.NULL, 0, errnoState);
+        return UringSyscalls.enter(cs, enterFd, n, 0, enterFlags, MemorySegment.NULL, 0);
     }
 
     /**
@@ -336,7 +339,7 @@ final class Ring implements AutoCloseable {
             argSize = EnterArgLayout.GETEVENTS_ARG.byteSize();
             fl |= UringAbi.ENTER_EXT_ARG;
         }
-        return UringSyscalls.enter(enterFd, n, minComplete, fl, arg, argSize, errnoState);
+        return UringSyscalls.enter(cs, enterFd, n, minComplete, fl, arg, argSize);
     }
 
     /** The SQ ring's flags word (IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN). */
@@ -398,15 +401,15 @@ final class Ring implements AutoCloseable {
             // ring would live on until the thread exits.
             rsrcUpdate.set(ValueLayout.JAVA_INT, EnterArgLayout.RSRC_OFFSET, registeredIndex);
             rsrcUpdate.set(ValueLayout.JAVA_LONG, EnterArgLayout.RSRC_DATA, 0L);
-            UringSyscalls.register(fd, UringAbi.UNREGISTER_RING_FDS, rsrcUpdate, 1, errnoState);
+            UringSyscalls.register(cs, fd, UringAbi.UNREGISTER_RING_FDS, rsrcUpdate, 1);
             registeredIndex = -1;
         }
-        UringLibc.munmap(sqes);
-        UringLibc.munmap(sqRing);
+        UringSyscalls.munmap(cs, sqes);
+        UringSyscalls.munmap(cs, sqRing);
         if (cqRing != sqRing) {
-            UringLibc.munmap(cqRing);
+            UringSyscalls.munmap(cs, cqRing);
         }
-        UringLibc.close(fd);
+        Libc.close(cs, fd);
         arena.close();
     }
 }

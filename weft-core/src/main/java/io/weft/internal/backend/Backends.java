@@ -1,6 +1,7 @@
 package io.weft.internal.backend;
 
 import io.weft.internal.backend.nio.NioProvider;
+import io.weft.internal.backend.uring.UringProvider;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,7 @@ public final class Backends {
 
     /** In the order {@code auto} tries them. */
     private static final List<Candidate> CANDIDATES = List.of(
-            new Candidate("io_uring", () -> {
-                throw new BackendUnavailableException("the io_uring backend is not implemented in this build");
-            }),
+            new Candidate("io_uring", UringProvider::new),
             new Candidate("epoll", () -> {
                 throw new BackendUnavailableException("the epoll backend is not implemented in this build");
             }),

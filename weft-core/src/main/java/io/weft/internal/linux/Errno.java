@@ -50,6 +50,7 @@ public final class Errno {
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
+    public static final int ETIME = 62;
     public static final int ENOTSOCK = 88;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
@@ -108,6 +109,7 @@ public final class Errno {
         def(ERANGE, "ERANGE", "Numerical result out of range");
         def(ENOSYS, "ENOSYS", "Function not implemented");
         def(ENOTEMPTY, "ENOTEMPTY", "Directory not empty");
+        def(ETIME, "ETIME", "Timer expired");
         def(ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket");
         def(EMSGSIZE, "EMSGSIZE", "Message too long");
         def(ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available");

@@ -1,0 +1,667 @@
+package io.weft.internal.backend.uring;
+
+import io.weft.internal.backend.Backend;
+import io.weft.internal.backend.IoOp;
+import io.weft.internal.backend.LoopContext;
+import io.weft.internal.backend.NetOps;
+import io.weft.internal.backend.Op;
+import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.backend.uring.SlotTable.Slot;
+import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
+import io.weft.internal.linux.SockAddr;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.UnresolvedAddressException;
+
+/**
+ * One loop's io_uring backend: every op is an SQE, every result a CQE.
+ *
+ * <p>Thread confinement: loop thread only (asserted), except {@link #wakeup()} and
+ * {@link #cancel}, which any thread may call. The kernel enforces the same for the ring
+ * (IORING_SETUP_SINGLE_ISSUER), so the ring is enabled on the loop thread, by the first
+ * call made there, whichever thread constructed the backend.
+ */
+/*
+ * Overview
+ *
+ * An op's life:
+ *
+ *   submit(op)     take a slot (user_data) and, for heap memory, a bounce buffer; write
+ *                  the SQE (and, for an op with a deadline, a linked LINK_TIMEOUT SQE).
+ *                  Nothing reaches the kernel yet.
+ *   poll(t)        one io_uring_enter: submit every queued SQE, run completion work,
+ *                  wait up to t for one CQE. Then reap: for each CQE, find the slot,
+ *                  finish the op (copy a bounce read out, wrap an accepted fd), free the
+ *                  slot and buffer, and complete the op, which unparks its task.
+ *   cancelOnLoop   queue ASYNC_CANCEL naming the op's user_data. The op still ends with
+ *                  its own CQE: -ECANCELED (then Op.CANCELLED), or its real result if it
+ *                  had finished; its buffer is freed only then (DESIGN section 3).
+ *
+ * So one loop iteration costs one syscall however many ops its tasks started. A full SQ
+ * is flushed with an extra submit-only enter (ensureSqSpace), never dropped; a full CQ
+ * spills to the kernel's overflow list (FEAT_NODROP) and reap() drains it with a
+ * GETEVENTS enter until IORING_SQ_CQ_OVERFLOW clears.
+ *
+ * Which SQE for which op:
+ *
+ *   Accept    ACCEPT, flags SOCK_NONBLOCK | SOCK_CLOEXEC (an FdSocket's fd is both)
+ *   Connect   CONNECT, the sockaddr in the slot's scratch memory
+ *   Read      native buffer: RECV into it. Heap buffer: READ_FIXED into a registered
+ *             bounce chunk (RECV into a spill chunk), copied out on completion
+ *   Write     native buffer: SEND with MSG_NOSIGNAL. Heap buffer: copied into a chunk,
+ *             then WRITE_FIXED (SEND from a spill chunk). WRITE_FIXED cannot pass
+ *             MSG_NOSIGNAL; a closed peer then raises SIGPIPE, which the JVM ignores
+ *             (the JDK's own SocketChannel.write is a plain write(2) as well)
+ *   Poll      POLL_ADD, one shot
+ *
+ * A CQE of -EAGAIN or -EINTR for an op nobody cancelled is retried with a fresh SQE, not
+ * reported: on kernels before 5.15 READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket
+ * return -EAGAIN instead of waiting, so the first such CQE also switches heap I/O to
+ * RECV / SEND for the life of the backend.
+ *
+ * Cross-thread wake-up: a POLL_ADD(POLLIN) on an eventfd is kept armed; wakeup() writes
+ * the eventfd at most once per armed poll (see `wake`). Rejected: IORING_OP_MSG_RING,
+ * which needs a ring on the waking side, and most wakers (timers' callers, plain threads)
+ * have none. Rejected: an eventfd READ op, because an O_NONBLOCK eventfd without
+ * FMODE_NOWAIT support completes such a read with -EAGAIN at once.
+ *
+ * Deadlines (Capability.NATIVE_DEADLINES): an op whose IoOp.deadline is set gets
+ * IOSQE_IO_LINK and a LINK_TIMEOUT SQE with IORING_TIMEOUT_ABS at that deadline.
+ * System.nanoTime() is CLOCK_MONOTONIC on Linux, the clock io_uring timeouts use by
+ * default, so the deadline passes through unchanged. If it fires, the op ends with
+ * -ECANCELED and no cancel was asked: that becomes -ETIMEDOUT.
+ */
+final class UringBackend extends Backend {
+
+    private static final System.Logger LOG = System.getLogger("io.weft");
+
+    /** Ring and buffer sizes of one loop. */
+    record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount) {
+        /** 256 SQEs, 1024 CQEs, 32 bounce buffers of 32 KiB (1 MiB pinned per loop). */
+        static final Config DEFAULT = new Config(256, 1024, 32 * 1024, 32);
+    }
+
+    private static final int WAKE_PENDING = 1;
+    private static final int WAKE_CLOSED = 2;
+    private static final int WAKE_WRITER = 4;
+    private static final VarHandle WAKE;
+
+    static {
+        try {
+            WAKE = MethodHandles.lookup().findVarHandle(UringBackend.class, "wake", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The wake-up word, changed only by CAS and getAndAdd/getAndBitwise* (volatile):
+     *
+     *   bits                 meaning
+     *   -------------------  --------------------------------------------------------
+     *   0                    idle: the next wakeup() writes the eventfd
+     *   PENDING              a write was made (or is being made) and the loop has not
+     *                        yet reaped the eventfd poll it fires; wakeup() is a no-op,
+     *                        since the loop is already due to return from its wait
+     *   + n * WRITER         n wakers are inside write(2) on the eventfd
+     *   CLOSED               the backend is closing: wakeup() is a no-op, and close()
+     *                        waits for the WRITER count to drain before it closes the
+     *                        eventfd, so a late write never hits a reused fd number
+     *
+     * wakeup() CASes 0 -> PENDING + WRITER, writes, then subtracts WRITER. The loop clears
+     * PENDING (getAndBitwiseAnd) when it reaps the eventfd's poll, before it drains the
+     * counter and before poll() returns to run tasks. A waker that saw PENDING made its
+     * task visible before that read, and the read precedes the loop's clear in the
+     * synchronization order, so the loop's run of its queue after poll() sees the task.
+     */
+    @SuppressWarnings("unused")
+    private volatile int wake;
+
+    private final UringProbe.Support support;
+    private final Arena arena = Arena.ofShared();
+    /** The loop thread's call-state slot for libc calls (eventfd drain, close). */
+    private final MemorySegment cs;
+    private final Ring ring;
+    private final MemorySegment sqes;
+    private final SlotTable slots;
+    private final BounceBuffers buffers;
+    private final int wakeFd;
+    private final MemorySegment wakeBuf;
+    private final boolean linkTimeouts;
+    /** The kernel raises IORING_SQ_TASKRUN when completion work waits, so an idle enter can be skipped. */
+    private final boolean taskrunFlag;
+
+    // Loop thread only.
+    private boolean active;
+    private boolean wakeArmed;
+    private boolean fixedRw = true;
+    private boolean reaping;
+    private boolean closed;
+    private long enters;
+    private long wakeupsReaped;
+    private long overflowFlushes;
+
+    UringBackend(LoopContext loop, UringProbe.Support support, Config config) throws IOException {
+        super(loop);
+        this.support = support;
+        this.cs = Libc.newCallState(arena);
+        Ring r = null;
+        try {
+            r = Ring.open(config.sqEntries(), config.cqEntries(), support.setupFlags());
+            int efd = Libc.eventfd(cs, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            if (efd < 0) {
+                throw Errno.exception(efd, "eventfd", null);
+            }
+            this.wakeFd = efd;
+        } catch (IOException | RuntimeException e) {
+            if (r != null) {
+                r.close();
+            }
+            arena.close();
+            throw e;
+        }
+        this.ring = r;
+        this.sqes = r.sqes();
+        this.slots = new SlotTable(arena);
+        this.buffers = new BounceBuffers(arena, config.bufferSize(), config.bufferCount());
+        this.wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
+        this.linkTimeouts = support.linkTimeout();
+        this.taskrunFlag = (r.flags() & UringAbi.SETUP_TASKRUN_FLAG) != 0;
+        if (loop.inLoop()) {
+            activate();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "io_uring";
+    }
+
+    /**
+     * Enables the ring and makes the per-thread registrations, on the loop thread: with
+     * SINGLE_ISSUER the enabling thread is the only one the kernel lets submit, and a
+     * registered ring fd is valid only for the thread that registered it.
+     */
+    private void activate() {
+        if (active) {
+            return;
+        }
+        assert loop.inLoop();
+        active = true;
+        try {
+            ring.enable();
+        } catch (UringException e) {
+            throw new UncheckedIOException("cannot enable the io_uring ring on " + Thread.currentThread(), e);
+        }
+        ring.registerRingFd();
+        int r = buffers.register(ring);
+        if (r < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: registering " + buffers.chunkSize() + "-byte bounce buffers failed ("
+                    + Errno.name(r) + ", RLIMIT_MEMLOCK " + UringProbe.memlockLimit() + "); heap I/O uses unregistered buffers");
+        }
+        armWake();
+    }
+
+    // ---- submission ------------------------------------------------------------------
+
+    @Override
+    public void submit(IoOp op) {
+        assert loop.inLoop();
+        if (closed) {
+            op.complete(Op.CANCELLED);
+            return;
+        }
+        activate();
+        if (!op.isPending()) {
+            // A cancel raced the submission: the kernel never saw the op.
+            op.complete(Op.CANCELLED);
+            return;
+        }
+        if (!(op.handle() instanceof FdSocket)) {
+            op.complete(-Errno.EBADF);
+            return;
+        }
+        if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
+                || op instanceof NetOps.Connect || op instanceof NetOps.Poll)) {
+            op.complete(-Errno.EOPNOTSUPP);
+            return;
+        }
+        Slot slot = slots.acquire(op);
+        op.backendState = slot;
+        issue(slot);
+    }
+
+    /**
+     * Writes the SQE(s) for the slot's op: for a fresh op, and again for a retry. Takes
+     * the op's bounce buffer on first use; on failure to get SQ space, finishes the op
+     * with that error.
+     */
+    private void issue(Slot slot) {
+        IoOp op = slot.op;
+        boolean linked = linkTimeouts && op.deadline != Long.MAX_VALUE;
+        int err = ensureSqSpace(linked ? 2 : 1);
+        if (err < 0) {
+            finish(slot, err, 0);
+            return;
+        }
+        FdSocket socket = (FdSocket) op.handle();
+        int addrLen = 0;
+        if (op instanceof NetOps.Connect c) {
+            try {
+                addrLen = SockAddr.encode(c.remote, socket.isInet6(), slot.scratch);
+            } catch (UnresolvedAddressException e) {
+                addrLen = -Errno.EINVAL;
+            }
+            if (addrLen < 0) {
+                finish(slot, addrLen, 0);
+                return;
+            }
+        }
+        int fd = socket.fd();
+        long userData = slot.userData(SlotTable.KIND_OP);
+        long sqe = ring.nextSqe();
+        switch (op) {
+            case NetOps.Read r -> {
+                MemorySegment b = r.buffer;
+                if (b.isNative()) {
+                    SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, b.address(), clamp(b.byteSize()), 0, userData);
+                } else {
+                    int id = bounce(slot);
+                    int len = (int) Math.min(b.byteSize(), buffers.chunkSize());
+                    if (fixedRw && buffers.isFixed(id)) {
+                        // off 0: sockets are not seekable, and sock_read_iter refuses any other position
+                        SqeLayout.prep(sqes, sqe, UringAbi.OP_READ_FIXED, fd, buffers.address(id), len, 0, userData);
+                        SqeLayout.bufIndex(sqes, sqe, (short) 0);
+                    } else {
+                        SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, buffers.address(id), len, 0, userData);
+                    }
+                }
+            }
+            case NetOps.Write w -> {
+                MemorySegment b = w.buffer;
+                if (b.isNative()) {
+                    SqeLayout.prep(sqes, sqe, UringAbi.OP_SEND, fd, b.address(), clamp(b.byteSize()), 0, userData);
+                    SqeLayout.opFlags(sqes, sqe, UringAbi.MSG_NOSIGNAL);
+                } else {
+                    boolean fresh = slot.buffer < 0;
+                    int id = bounce(slot);
+                    if (fresh) {
+                        slot.length = (int) Math.min(b.byteSize(), buffers.chunkSize());
+                        buffers.copyIn(id, b, slot.length);
+                    }
+                    if (fixedRw && buffers.isFixed(id)) {
+                        SqeLayout.prep(sqes, sqe, UringAbi.OP_WRITE_FIXED, fd, buffers.address(id), slot.length, 0, userData);
+                        SqeLayout.bufIndex(sqes, sqe, (short) 0);
+                    } else {
+                        SqeLayout.prep(sqes, sqe, UringAbi.OP_SEND, fd, buffers.address(id), slot.length, 0, userData);
+                        SqeLayout.opFlags(sqes, sqe, UringAbi.MSG_NOSIGNAL);
+                    }
+                }
+            }
+            case NetOps.Accept a -> {
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_ACCEPT, fd, 0, 0, 0, userData);
+                SqeLayout.opFlags(sqes, sqe, UringAbi.SOCK_NONBLOCK | UringAbi.SOCK_CLOEXEC);
+            }
+            case NetOps.Connect c -> {
+                // addr2 (the off field) carries the address length for CONNECT
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_CONNECT, fd, slot.scratch.address(), 0, addrLen, userData);
+            }
+            case NetOps.Poll p -> {
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_POLL_ADD, fd, 0, 0, 0, userData);
+                SqeLayout.opFlags(sqes, sqe, p.events & (UringAbi.POLLIN | UringAbi.POLLOUT));
+            }
+            default -> throw new AssertionError("checked in submit: " + op);
+        }
+        slot.linked = linked;
+        if (linked) {
+            SqeLayout.flags(sqes, sqe, UringAbi.SQE_IO_LINK);
+            long ts = slot.scratch.address() + SlotTable.SCRATCH_TIMESPEC;
+            long deadline = Math.max(0, op.deadline);
+            slot.scratch.set(ValueLayout.JAVA_LONG, SlotTable.SCRATCH_TIMESPEC + EnterArgLayout.TS_SEC, deadline / 1_000_000_000L);
+            slot.scratch.set(ValueLayout.JAVA_LONG, SlotTable.SCRATCH_TIMESPEC + EnterArgLayout.TS_NSEC, deadline % 1_000_000_000L);
+            long t = ring.nextSqe();
+            SqeLayout.prep(sqes, t, UringAbi.OP_LINK_TIMEOUT, -1, ts, 1, 0, slot.userData(SlotTable.KIND_LINK_TIMEOUT));
+            SqeLayout.opFlags(sqes, t, UringAbi.TIMEOUT_ABS);
+        }
+    }
+
+    private int bounce(Slot slot) {
+        if (slot.buffer < 0) {
+            slot.buffer = buffers.acquire();
+        }
+        return slot.buffer;
+    }
+
+    private static int clamp(long size) {
+        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Makes room for {@code n} SQEs, handing queued ones to the kernel if the SQ is full.
+     *
+     * @return 0, or the negative errno of an enter that keeps failing
+     */
+    private int ensureSqSpace(int n) {
+        int stalls = 0;
+        while (ring.sqSpace() < n) {
+            enters++;
+            int r = ring.submit();
+            if (r > 0 || r == -Errno.EINTR) {
+                continue;
+            }
+            if (r == 0 || r == -Errno.EAGAIN || r == -Errno.EBUSY) {
+                // The kernel took nothing: it is short of request memory, or (before 5.19)
+                // it wants completions drained first. Give it room and try again.
+                if (++stalls > 1000) {
+                    return r == 0 ? -Errno.EAGAIN : r;
+                }
+                if (!reaping) {
+                    enters++;
+                    ring.submitAndWait(0, 0);
+                    reap();
+                } else {
+                    Thread.onSpinWait();
+                }
+                continue;
+            }
+            return r;
+        }
+        return 0;
+    }
+
+    // ---- waiting and completion --------------------------------------------------------
+
+    @Override
+    public void poll(long timeoutNanos) {
+        assert loop.inLoop();
+        if (closed) {
+            return;
+        }
+        activate();
+        armWake();
+        if (timeoutNanos <= 0 && taskrunFlag && ring.unsubmitted() == 0
+                && (ring.sqFlags() & (UringAbi.SQ_TASKRUN | UringAbi.SQ_CQ_OVERFLOW)) == 0) {
+            // Nothing to hand over and no completion work waiting in the kernel: the CQ is
+            // all there is, and reading it needs no syscall.
+            reap();
+            return;
+        }
+        int minComplete = timeoutNanos <= 0 || ring.cqReady() > 0 ? 0 : 1;
+        enters++;
+        int r = ring.submitAndWait(minComplete, timeoutNanos);
+        if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
+            throw new UncheckedIOException(new UringException("io_uring_enter", -r));
+        }
+        reap();
+    }
+
+    /** Handles every CQE there is, draining the kernel's overflow list too. Never blocks. */
+    private void reap() {
+        assert !reaping : "reap is not re-entrant";
+        reaping = true;
+        try {
+            for (int round = 0; round < 64; round++) {
+                int n = ring.cqReady();
+                if (n == 0) {
+                    if ((ring.sqFlags() & UringAbi.SQ_CQ_OVERFLOW) == 0) {
+                        return;
+                    }
+                    // FEAT_NODROP kept the surplus; a GETEVENTS enter moves it into the CQ.
+                    overflowFlushes++;
+                    enters++;
+                    ring.submitAndWait(0, 0);
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    dispatch(ring.cqeUserData(i), ring.cqeRes(i), ring.cqeFlags(i));
+                }
+                ring.cqAdvance(n);
+            }
+        } finally {
+            reaping = false;
+        }
+    }
+
+    private void dispatch(long userData, int res, int flags) {
+        switch (SlotTable.kind(userData)) {
+            case SlotTable.KIND_OP -> {
+                Slot slot = slots.lookup(userData);
+                if (slot == null) {
+                    assert false : "CQE for a finished op: user_data 0x" + Long.toHexString(userData);
+                    return;
+                }
+                if ((flags & UringAbi.CQE_F_MORE) != 0) {
+                    return; // not final: no multishot op is issued, so this is not expected
+                }
+                IoOp op = slot.op;
+                if ((res == -Errno.EAGAIN || res == -Errno.EINTR) && op.cancelReason() == 0 && !closed) {
+                    if (res == -Errno.EAGAIN && slot.buffer >= 0) {
+                        fixedRw = false; // see the overview: old kernels and O_NONBLOCK fixed I/O
+                    }
+                    issue(slot);
+                    return;
+                }
+                finish(slot, res, flags);
+            }
+            case SlotTable.KIND_WAKE -> onWake(res);
+            default -> {
+                // LINK_TIMEOUT and ASYNC_CANCEL results, and zeroed SQEs: the op's own CQE says it all.
+            }
+        }
+    }
+
+    /** Publishes the op's result and frees its slot and buffer. */
+    private void finish(Slot slot, int res, int flags) {
+        IoOp op = slot.op;
+        long result = res;
+        Object attachment = null;
+        if (res == -Errno.ECANCELED || res == -Errno.EINTR) {
+            if (op.cancelReason() != 0) {
+                result = Op.CANCELLED;
+            } else if (slot.linked) {
+                result = -Errno.ETIMEDOUT; // the linked timeout cancelled it
+            }
+        } else if (res >= 0) {
+            switch (op) {
+                case NetOps.Read r when slot.buffer >= 0 -> buffers.copyOut(slot.buffer, r.buffer, res);
+                case NetOps.Accept a -> {
+                    attachment = FdSocket.accepted(res, (FdSocket) op.handle());
+                    result = 0;
+                }
+                case NetOps.Poll p -> result = readyBits(res, p.events);
+                default -> {
+                }
+            }
+        }
+        if (slot.buffer >= 0) {
+            buffers.release(slot.buffer);
+        }
+        slots.release(slot);
+        op.backendState = null;
+        if (!op.complete(result, attachment) && attachment instanceof FdSocket orphan) {
+            closeQuietly(orphan);
+        }
+    }
+
+    /** POLL_ADD's revents as NetOps bits: an error or hang-up makes every awaited event ready. */
+    private static long readyBits(int revents, int wanted) {
+        int bits = revents & (UringAbi.POLLIN | UringAbi.POLLOUT);
+        if ((revents & (UringAbi.POLLERR | UringAbi.POLLHUP)) != 0) {
+            bits |= wanted;
+        }
+        return bits & wanted;
+    }
+
+    // ---- wake-up --------------------------------------------------------------------
+
+    @Override
+    public void wakeup() {
+        for (;;) {
+            int w = (int) WAKE.getVolatile(this);
+            if ((w & (WAKE_PENDING | WAKE_CLOSED)) != 0) {
+                return;
+            }
+            if (WAKE.compareAndSet(this, w, (w | WAKE_PENDING) + WAKE_WRITER)) {
+                break;
+            }
+        }
+        Libc.eventfdSignal(wakeFd);
+        WAKE.getAndAdd(this, -WAKE_WRITER);
+    }
+
+    private void armWake() {
+        if (wakeArmed || closed || ensureSqSpace(1) < 0) {
+            return;
+        }
+        long sqe = ring.nextSqe();
+        SqeLayout.prep(sqes, sqe, UringAbi.OP_POLL_ADD, wakeFd, 0, 0, 0, SlotTable.userData(SlotTable.KIND_WAKE, 0, 0));
+        SqeLayout.opFlags(sqes, sqe, UringAbi.POLLIN);
+        wakeArmed = true;
+    }
+
+    private void onWake(int res) {
+        wakeArmed = false;
+        wakeupsReaped++;
+        WAKE.getAndBitwiseAnd(this, ~WAKE_PENDING); // see `wake`
+        if (res > 0) {
+            Libc.read(cs, wakeFd, wakeBuf); // drain the counter; EAGAIN if a racing drain emptied it
+        }
+        armWake();
+    }
+
+    // ---- cancellation ---------------------------------------------------------------
+
+    @Override
+    protected void cancelOnLoop(IoOp op) {
+        assert loop.inLoop();
+        if (op.isDone()) {
+            return;
+        }
+        if (!(op.backendState instanceof Slot slot) || slot.op != op) {
+            op.complete(Op.CANCELLED); // never reached the kernel
+            return;
+        }
+        if (!slot.cancelSent) {
+            queueCancel(slot);
+        }
+    }
+
+    private void queueCancel(Slot slot) {
+        slot.cancelSent = true;
+        if (ensureSqSpace(1) < 0) {
+            return; // the op keeps running and ends with its own result
+        }
+        long sqe = ring.nextSqe();
+        SqeLayout.prep(sqes, sqe, UringAbi.OP_ASYNC_CANCEL, -1, slot.userData(SlotTable.KIND_OP), 0, 0,
+                slot.userData(SlotTable.KIND_CANCEL));
+    }
+
+    // ---- shutdown -------------------------------------------------------------------
+
+    /** How long close() waits for the kernel to finish ops it was asked to cancel. */
+    private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
+
+    @Override
+    public void close() {
+        assert loop.inLoop() || !active;
+        if (closed) {
+            return;
+        }
+        WAKE.getAndBitwiseOr(this, WAKE_CLOSED);
+        if (active) {
+            slots.forEachInUse(s -> {
+                if (!s.cancelSent) {
+                    queueCancel(s);
+                }
+            });
+            if (wakeArmed && ensureSqSpace(1) == 0) {
+                long sqe = ring.nextSqe();
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_ASYNC_CANCEL, -1, SlotTable.userData(SlotTable.KIND_WAKE, 0, 0), 0, 0, 0);
+            }
+            closed = true;
+            long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+            while ((slots.inUse() > 0 || wakeArmed) && deadline - System.nanoTime() > 0) {
+                enters++;
+                ring.submitAndWait(1, 50_000_000L);
+                reap();
+            }
+        }
+        closed = true;
+        boolean drained = slots.inUse() == 0 && !wakeArmed;
+        if (!drained) {
+            int left = slots.inUse();
+            LOG.log(System.Logger.Level.WARNING, "io_uring: " + left + " ops did not end within "
+                    + CLOSE_DRAIN_NANOS / 1_000_000 + " ms of closing the loop; their memory stays allocated");
+            slots.forEachInUse(s -> {
+                IoOp op = s.op;
+                slots.release(s);
+                op.backendState = null;
+                op.complete(Op.CANCELLED);
+            });
+        }
+        while (((int) WAKE.getVolatile(this) & ~(WAKE_PENDING | WAKE_CLOSED)) != 0) {
+            Thread.onSpinWait(); // a waker is inside write(2) on the eventfd
+        }
+        Libc.close(cs, wakeFd);
+        ring.close();
+        if (drained) {
+            arena.close();
+        }
+    }
+
+    private static void closeQuietly(FdSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "close of an unwanted accepted socket failed", e);
+        }
+    }
+
+    // ---- for tests and diagnostics ------------------------------------------------------
+
+    /** Slots (user_data entries) held by ops in flight. Loop thread. */
+    int slotsInUse() {
+        return slots.inUse();
+    }
+
+    /** Bounce buffers held by ops in flight. Loop thread. */
+    int buffersInUse() {
+        return buffers.inUse();
+    }
+
+    /** True if heap I/O uses registered buffers (READ_FIXED / WRITE_FIXED). Loop thread. */
+    boolean fixedBuffers() {
+        return fixedRw && buffers.isRegistered();
+    }
+
+    /** io_uring_enter calls made so far. Loop thread. */
+    long enters() {
+        return enters;
+    }
+
+    /** Times reap() found the CQ overflowed and had the kernel flush its overflow list. Loop thread. */
+    long overflowFlushes() {
+        return overflowFlushes;
+    }
+
+    /** Cross-thread wake-ups the loop has reaped. Loop thread. */
+    long wakeupsReaped() {
+        return wakeupsReaped;
+    }
+
+    Ring ring() {
+        return ring;
+    }
+
+    @Override
+    public String toString() {
+        return "io_uring[" + support + ", loop " + loop.index() + "]";
+    }
+}

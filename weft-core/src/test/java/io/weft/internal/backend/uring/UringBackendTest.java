@@ -1,0 +1,397 @@
+package io.weft.internal.backend.uring;
+
+import io.weft.internal.backend.BackendUnavailableException;
+import io.weft.internal.backend.IoOp;
+import io.weft.internal.backend.NetOps;
+import io.weft.internal.backend.Op;
+import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.linux.Errno;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The io_uring backend driven directly, on the test thread as its loop, over 127.0.0.1. */
+class UringBackendTest {
+
+    static UringProbe.Support support;
+
+    @BeforeAll
+    static void probe() {
+        try {
+            support = UringProbe.probe();
+        } catch (BackendUnavailableException e) {
+            assumeTrue(false, "io_uring unavailable: " + e.getMessage());
+        }
+    }
+
+    private TestLoop loop;
+    private UringBackend backend;
+    private final List<FdSocket> sockets = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        open(UringBackend.Config.DEFAULT);
+    }
+
+    private void open(UringBackend.Config config) throws Exception {
+        loop = new TestLoop();
+        backend = new UringBackend(loop, support, config);
+        loop.backend = backend;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (FdSocket s : sockets) {
+            s.close();
+        }
+        loop.runQueued();
+        if (backend != null) {
+            loop.await(() -> backend.slotsInUse() == 0);
+            assertEquals(0, backend.slotsInUse(), "slots leaked");
+            assertEquals(0, backend.buffersInUse(), "bounce buffers leaked");
+            assertEquals(0, backend.ring().cqOverflowDropped(), "completions dropped");
+            backend.close();
+        }
+    }
+
+    private FdSocket socket(boolean listener) throws Exception {
+        FdSocket s = FdSocket.openTcp(StandardProtocolFamily.INET, listener);
+        sockets.add(s);
+        return s;
+    }
+
+    private FdSocket listener() throws Exception {
+        FdSocket l = socket(true);
+        l.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        return l;
+    }
+
+    /** A connected pair: [client, server side]. */
+    private FdSocket[] pair() throws Exception {
+        FdSocket l = listener();
+        FdSocket c = socket(false);
+        NetOps.Accept accept = new NetOps.Accept(l);
+        NetOps.Connect connect = new NetOps.Connect(c, l.localAddress());
+        assertTrue(accept.submitTo(backend));
+        assertTrue(connect.submitTo(backend));
+        assertTrue(loop.await(() -> accept.isDone() && connect.isDone()));
+        assertEquals(0, connect.result(), () -> Errno.name((int) connect.result()));
+        assertEquals(0, accept.result(), () -> Errno.name((int) accept.result()));
+        FdSocket s = assertInstanceOf(FdSocket.class, accept.attachment());
+        sockets.add(s);
+        return new FdSocket[] {c, s};
+    }
+
+    private long run(IoOp op) {
+        assertTrue(op.submitTo(backend));
+        assertTrue(loop.await(op), "op did not complete: " + op);
+        return op.result();
+    }
+
+    private static MemorySegment heap(String text) {
+        return MemorySegment.ofArray(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ringIsSetUpAndTornDown() {
+        backend.poll(0);
+        backend.poll(1_000_000L);
+        assertTrue(backend.ring().isEnabled());
+        assertEquals(0, backend.slotsInUse());
+    }
+
+    @Test
+    void oneEnterPerPoll() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Write w1 = new NetOps.Write(p[0], heap("a"));
+        NetOps.Write w2 = new NetOps.Write(p[0], heap("b"));
+        NetOps.Poll p1 = new NetOps.Poll(p[1], NetOps.POLLOUT);
+        assertTrue(w1.submitTo(backend));
+        assertTrue(w2.submitTo(backend));
+        assertTrue(p1.submitTo(backend));
+        long before = backend.enters();
+        backend.poll(1_000_000_000L);
+        assertEquals(before + 1, backend.enters(), "three ops, one io_uring_enter");
+        assertTrue(loop.await(() -> w1.isDone() && w2.isDone() && p1.isDone()));
+    }
+
+    @Test
+    void wakeupFromAnotherThreadEndsTheWait() throws Exception {
+        backend.poll(0);
+        Thread waker = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            backend.wakeup();
+        });
+        // Without the wake-up this poll would wait for a minute; the bound keeps a broken
+        // build from hanging, it is not a timing assertion.
+        for (int i = 0; i < 100 && backend.wakeupsReaped() == 0; i++) {
+            backend.poll(60_000_000_000L);
+        }
+        waker.join();
+        assertEquals(1, backend.wakeupsReaped());
+        // A second wake-up after the first was reaped works too.
+        Thread.ofPlatform().start(backend::wakeup).join();
+        for (int i = 0; i < 100 && backend.wakeupsReaped() == 1; i++) {
+            backend.poll(60_000_000_000L);
+        }
+        assertEquals(2, backend.wakeupsReaped());
+    }
+
+    @Test
+    void runsTasksQueuedFromAnotherThread() throws Exception {
+        boolean[] ran = new boolean[1];
+        Thread.ofPlatform().start(() -> loop.execute(() -> ran[0] = true)).join();
+        assertTrue(loop.await(() -> ran[0]));
+    }
+
+    @Test
+    void acceptConnectWriteReadHeap() throws Exception {
+        FdSocket[] p = pair();
+        assertEquals(5, run(new NetOps.Write(p[0], heap("hello"))));
+        byte[] into = new byte[64];
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(into));
+        assertEquals(5, run(read));
+        assertEquals("hello", new String(into, 0, 5, StandardCharsets.UTF_8));
+        assertTrue(backend.fixedBuffers(), "heap I/O should use registered buffers here");
+    }
+
+    @Test
+    void writeReadNative() throws Exception {
+        FdSocket[] p = pair();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocateFrom("native bytes");
+            MemorySegment in = arena.allocate(64);
+            long n = run(new NetOps.Write(p[1], out.asSlice(0, 12)));
+            assertEquals(12, n);
+            assertEquals(12, run(new NetOps.Read(p[0], in)));
+            assertEquals("native bytes", in.getString(0).substring(0, 12));
+        }
+    }
+
+    @Test
+    void largeHeapTransferArrivesIntact() throws Exception {
+        FdSocket[] p = pair();
+        byte[] data = new byte[1 << 20];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        byte[] got = new byte[data.length];
+        int[] sent = {0};
+        int[] received = {0};
+        IoOp[] w = {null};
+        IoOp[] r = {null};
+        assertTrue(loop.await(() -> {
+            if (w[0] == null || w[0].isDone()) {
+                if (w[0] != null) {
+                    assertTrue(w[0].result() > 0, () -> Errno.name((int) w[0].result()));
+                    sent[0] += (int) w[0].result();
+                }
+                w[0] = null;
+                if (sent[0] < data.length) {
+                    w[0] = new NetOps.Write(p[0], MemorySegment.ofArray(data).asSlice(sent[0]));
+                    w[0].submitTo(backend);
+                }
+            }
+            if (r[0] == null || r[0].isDone()) {
+                if (r[0] != null) {
+                    assertTrue(r[0].result() > 0);
+                    received[0] += (int) r[0].result();
+                }
+                r[0] = null;
+                if (received[0] < data.length) {
+                    r[0] = new NetOps.Read(p[1], MemorySegment.ofArray(got).asSlice(received[0]));
+                    r[0].submitTo(backend);
+                }
+            }
+            return sent[0] == data.length && received[0] == data.length;
+        }));
+        assertArrayEquals(data, got);
+    }
+
+    @Test
+    void endOfStreamReadsZero() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        assertTrue(read.submitTo(backend));
+        backend.poll(0);
+        p[0].close();
+        assertTrue(loop.await(read));
+        assertEquals(0, read.result());
+    }
+
+    @Test
+    void connectToAClosedPortIsRefused() throws Exception {
+        FdSocket l = listener();
+        InetSocketAddress address = l.localAddress();
+        l.close();
+        sockets.remove(l);
+        FdSocket c = socket(false);
+        assertEquals(-Errno.ECONNREFUSED, run(new NetOps.Connect(c, address)));
+    }
+
+    @Test
+    void cancelAParkedRead() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        assertTrue(read.submitTo(backend));
+        backend.poll(0);
+        assertEquals(1, backend.slotsInUse());
+        Thread.ofPlatform().start(() -> read.requestCancel(Op.CANCEL_TASK)).join();
+        assertTrue(loop.await(read));
+        assertTrue(read.wasCancelled(), "result " + read.result());
+        assertEquals(Op.CANCEL_TASK, read.cancelReason());
+        assertEquals(0, backend.slotsInUse());
+        // The connection still works after the withdrawn read.
+        assertEquals(2, run(new NetOps.Write(p[0], heap("ok"))));
+        assertEquals(2, run(new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]))));
+    }
+
+    @Test
+    void cancelBeforeSubmitNeverReachesTheKernel() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        read.requestCancel(Op.CANCEL_TASK);
+        assertTrue(read.isDone() && read.wasCancelled());
+        assertTrue(read.submitTo(backend));
+        assertEquals(0, backend.slotsInUse());
+    }
+
+    @Test
+    void closingTheHandleCancelsItsOps() throws Exception {
+        FdSocket l = listener();
+        NetOps.Accept accept = new NetOps.Accept(l);
+        assertTrue(accept.submitTo(backend));
+        backend.poll(0);
+        l.close();
+        assertTrue(loop.await(accept));
+        assertTrue(accept.wasCancelled());
+        assertEquals(Op.CANCEL_CLOSE, accept.cancelReason());
+    }
+
+    @Test
+    void pollReportsReadiness() throws Exception {
+        FdSocket[] p = pair();
+        assertEquals(NetOps.POLLOUT, run(new NetOps.Poll(p[0], NetOps.POLLOUT)));
+        NetOps.Poll in = new NetOps.Poll(p[1], NetOps.POLLIN);
+        assertTrue(in.submitTo(backend));
+        backend.poll(0);
+        assertTrue(!in.isDone());
+        assertEquals(1, run(new NetOps.Write(p[0], heap("x"))));
+        assertTrue(loop.await(in));
+        assertEquals(NetOps.POLLIN, in.result());
+    }
+
+    @Test
+    void deadlineEndsAReadWithTimedOut() throws Exception {
+        assumeTrue(support.linkTimeout(), "kernel has no IORING_OP_LINK_TIMEOUT");
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        read.deadline = System.nanoTime() + 20_000_000L;
+        assertEquals(-Errno.ETIMEDOUT, run(read));
+        // A deadline that is not reached leaves the result alone.
+        NetOps.Read later = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        later.deadline = System.nanoTime() + 60_000_000_000L;
+        assertTrue(later.submitTo(backend));
+        assertEquals(3, run(new NetOps.Write(p[0], heap("abc"))));
+        assertTrue(loop.await(later));
+        assertEquals(3, later.result());
+    }
+
+    @Test
+    void completionsAreReapedWithoutBlockingPolls() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        assertTrue(read.submitTo(backend));
+        backend.poll(0);
+        NetOps.Write write = new NetOps.Write(p[0], heap("z"));
+        assertTrue(write.submitTo(backend));
+        // A busy loop only ever polls with timeout 0; completions must still arrive.
+        for (int i = 0; i < 10_000 && !(read.isDone() && write.isDone()); i++) {
+            backend.poll(0);
+            if (i > 100) {
+                Thread.sleep(1);
+            }
+        }
+        assertTrue(read.isDone() && write.isDone());
+        assertEquals(1, read.result());
+    }
+
+    @Test
+    void moreOpsThanSqEntriesAndAnOverflowingCq() throws Exception {
+        backend.close();
+        open(new UringBackend.Config(4, 8, 4096, 4));
+        FdSocket[] p = pair();
+        List<NetOps.Poll> polls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            NetOps.Poll op = new NetOps.Poll(p[i % 2], NetOps.POLLOUT);
+            polls.add(op);
+            assertTrue(op.submitTo(backend)); // 200 SQEs through a 4-entry SQ
+        }
+        // 200 completions into an 8-entry CQ: most wait on the kernel's overflow list.
+        assertTrue(loop.await(() -> polls.stream().allMatch(Op::isDone)));
+        for (NetOps.Poll op : polls) {
+            assertEquals(NetOps.POLLOUT, op.result());
+        }
+        assertTrue(backend.overflowFlushes() > 0, "the CQ should have overflowed");
+        assertEquals(0, backend.ring().cqOverflowDropped());
+        assertEquals(0, backend.slotsInUse());
+    }
+
+    @Test
+    void manyParkedReadsSpillPastTheRegisteredBuffers() throws Exception {
+        backend.close();
+        open(new UringBackend.Config(8, 16, 4096, 2));
+        List<FdSocket[]> pairs = new ArrayList<>();
+        List<NetOps.Read> reads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            FdSocket[] p = pair();
+            pairs.add(p);
+            NetOps.Read r = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[8]));
+            reads.add(r);
+            assertTrue(r.submitTo(backend));
+        }
+        backend.poll(0);
+        assertEquals(6, backend.buffersInUse());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(2, run(new NetOps.Write(pairs.get(i)[0], heap("r" + i))));
+        }
+        assertTrue(loop.await(() -> reads.stream().allMatch(Op::isDone)));
+        for (NetOps.Read r : reads) {
+            assertEquals(2, r.result());
+            assertEquals('r', r.buffer.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
+    void closingTheBackendEndsOpsInFlight() throws Exception {
+        FdSocket[] p = pair();
+        NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
+        assertTrue(read.submitTo(backend));
+        backend.poll(0);
+        backend.close();
+        assertTrue(read.isDone());
+        assertEquals(Op.CANCELLED, read.result());
+        backend = null;
+    }
+}

@@ -41,6 +41,11 @@ public final class Weft {
         run(Runtime.builder(), Runtime.asCallable(main));
     }
 
+    /** Like {@link #run(ThrowingRunnable)} with a runtime built from {@code options}. */
+    public static void run(Runtime.Builder options, ThrowingRunnable main) throws Exception {
+        run(options, Runtime.asCallable(main));
+    }
+
     /** Like {@link #run(Callable)} with a runtime built from {@code options}. */
     public static <T> T run(Runtime.Builder options, Callable<T> main) throws Exception {
         Runtime rt = options.build();

@@ -62,8 +62,11 @@ class ShutdownTest {
 
         assertEquals(0, rt.liveTasks(), "every task was cancelled and joined");
         for (Task<?> t : tasks) {
-            assertEquals(Task.State.CANCELLED, t.state(), t.toString());
+            // A scope owner whose child was cancelled first may return normally: either way
+            // it ended, and nothing failed.
+            assertTrue(t.state() == Task.State.CANCELLED || t.state() == Task.State.SUCCEEDED, t.toString());
         }
+        assertEquals(Task.State.CANCELLED, tasks.get(3).state(), "the task in Blocking.call was cancelled");
         assertTrue(rt.isClosed());
         TestSupport.eventually("descriptors released", Duration.ofSeconds(5), () -> {
             try {

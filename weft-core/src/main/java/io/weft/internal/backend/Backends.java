@@ -1,5 +1,6 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.backend.epoll.EpollProvider;
 import io.weft.internal.backend.nio.NioProvider;
 
 import java.util.ArrayList;
@@ -28,9 +29,7 @@ public final class Backends {
             new Candidate("io_uring", () -> {
                 throw new BackendUnavailableException("the io_uring backend is not implemented in this build");
             }),
-            new Candidate("epoll", () -> {
-                throw new BackendUnavailableException("the epoll backend is not implemented in this build");
-            }),
+            new Candidate("epoll", EpollProvider::probe),
             new Candidate("nio", NioProvider::new));
 
     /** The names {@code -Dweft.backend} accepts. */

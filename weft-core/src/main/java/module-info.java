@@ -2,4 +2,6 @@
  * Weft core: tasks on per-core event loops, timers, cancellation, the backends and TCP.
  */
 module io.weft.core {
+    exports io.weft;
+    exports io.weft.net;
 }

@@ -1,0 +1,134 @@
+package io.weft;
+
+import io.weft.internal.backend.Op;
+import io.weft.internal.loop.Waits;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Runs code that would stall a loop (JDBC, {@code java.io} files, {@code InetAddress}
+ * lookups, CPU-heavy work) on the runtime's bounded pool of platform threads, while the
+ * calling task parks.
+ *
+ * <pre>{@code
+ * byte[] data = Blocking.call(() -> Files.readAllBytes(path));
+ * }</pre>
+ *
+ * <p>Cancelling the task (or interrupting it) interrupts the pool thread running the call,
+ * and the task then waits for the call to return before it sees
+ * {@link CancellationException}: nothing is left running behind the task's back. Outside
+ * a Weft task the call simply runs on the caller's thread.
+ */
+public final class Blocking {
+    private Blocking() {
+    }
+
+    /**
+     * Runs {@code c} on the blocking pool and returns its result; what it throws is
+     * rethrown as is.
+     *
+     * @throws CancellationException if the task was cancelled or interrupted before {@code c} returned
+     */
+    public static <T> T call(Callable<T> c) throws Exception {
+        Runtime rt = Runtime.current();
+        if (rt == null) {
+            return c.call();
+        }
+        Call<T> op = new Call<>(c);
+        rt.blockingPool().execute(op);
+        Waits.await(op, Waits.NONE, false);
+        if (op.error != null) {
+            if (op.cancelReason() != 0) {
+                CancellationException ce = new CancellationException("cancelled while the blocking call ran");
+                ce.initCause(op.error);
+                throw ce;
+            }
+            if (op.error instanceof Exception e) {
+                throw e;
+            }
+            throw (Error) op.error;
+        }
+        if (op.result() == Op.CANCELLED && op.cancelReason() != 0) {
+            throw new CancellationException("cancelled before the blocking call ran");
+        }
+        return op.value;
+    }
+
+    /** Like {@link #call} for code that returns nothing. */
+    public static void run(ThrowingRunnable r) throws Exception {
+        call(Runtime.asCallable(r));
+    }
+
+    /*
+     * The pool thread and a canceller race on `runner`:
+     *
+     *   runner       meaning
+     *   null         queued, not started
+     *   a Thread     running on that pool thread; a canceller interrupts it
+     *   FINISHED     the call returned (or was withdrawn); nobody interrupts any more
+     *
+     * run() claims null -> thread by CAS; onCancel() claims null -> FINISHED by CAS and, if
+     * it wins, completes the op itself (the call will never run). Interrupting and finishing
+     * both hold the op's monitor, so an interrupt can never land on the pool thread after it
+     * has moved on to someone else's call.
+     */
+    private static final class Call<T> extends Op implements Runnable {
+        private static final Object FINISHED = new Object();
+        private static final VarHandle RUNNER;
+
+        static {
+            try {
+                RUNNER = MethodHandles.lookup().findVarHandle(Call.class, "runner", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Callable<T> callable;
+        @SuppressWarnings("unused")
+        private volatile Object runner;
+        private T value;
+        private Throwable error;
+
+        Call(Callable<T> callable) {
+            this.callable = callable;
+        }
+
+        @Override
+        public void run() {
+            if (!RUNNER.compareAndSet(this, null, Thread.currentThread())) {
+                return;
+            }
+            T v = null;
+            Throwable err = null;
+            try {
+                v = callable.call();
+            } catch (Throwable t) {
+                err = t;
+            }
+            synchronized (this) {
+                runner = FINISHED;
+                Thread.interrupted(); // an interrupt meant for this call must not reach the next one
+            }
+            value = v;
+            error = err;
+            complete(0);
+        }
+
+        @Override
+        protected void onCancel(int reason) {
+            if (RUNNER.compareAndSet(this, null, FINISHED)) {
+                complete(CANCELLED);
+                return;
+            }
+            synchronized (this) {
+                if (runner instanceof Thread t) {
+                    t.interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package io.weft;
+
+import io.weft.internal.backend.BackendUnavailableException;
+import io.weft.internal.backend.Backends;
+import io.weft.internal.loop.EventLoop;
+import io.weft.internal.loop.NanoClock;
+import io.weft.internal.loop.VirtualThreads;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A set of event loops that run tasks, with a blocking pool and a stall watchdog.
+ * {@link Weft#run} makes one for the length of a main task; applications that manage the
+ * lifetime themselves build one:
+ *
+ * <pre>{@code
+ * try (Runtime rt = Runtime.builder().loops(2).backend("auto").build()) {
+ *     Task<?> server = rt.spawn(() -> serve(port));
+ *     ...
+ * }   // close(): waits for tasks up to the shutdown timeout, then cancels and joins the rest
+ * }</pre>
+ *
+ * <p>System properties give the defaults: {@code weft.loops} (one loop per available
+ * processor), {@code weft.backend} ({@code auto}), {@code weft.scheduler}
+ * ({@code auto}: the loops if the JDK allows, else the JDK's default scheduler).
+ */
+public final class Runtime implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final AtomicInteger RUNTIME_IDS = new AtomicInteger();
+
+    private final String name;
+    private final EventLoop[] loops;
+    private final SchedulerMode mode;
+    private final String schedulerReason;
+    private final String backendName;
+    private final String backendReason;
+    private final Thread.Builder.OfVirtual[] builders;
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final AtomicLong taskIds = new AtomicLong();
+    private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
+    private final Object liveLock = new Object();
+    private final BlockingPool blocking;
+    private final Watchdog watchdog;
+    private final Duration shutdownTimeout;
+    private volatile boolean closing;
+    private volatile boolean closed;
+
+    private Runtime(Builder b) {
+        this.name = b.name != null ? b.name : "weft-" + RUNTIME_IDS.incrementAndGet();
+        this.shutdownTimeout = b.shutdownTimeout;
+        Backends.Choice choice;
+        try {
+            choice = Backends.choose(b.backend);
+        } catch (BackendUnavailableException e) {
+            throw new UnsupportedOperationException("backend '" + b.backend + "' is unavailable: " + e.getMessage(), e);
+        }
+        this.backendName = choice.provider().name();
+        this.backendReason = choice.reason();
+
+        String sched = b.scheduler;
+        String why;
+        SchedulerMode m;
+        switch (sched) {
+            case "default" -> {
+                m = SchedulerMode.DEFAULT;
+                why = "requested (weft.scheduler=default)";
+            }
+            case "loops", "auto" -> {
+                if (VirtualThreads.customSchedulerAvailable()) {
+                    m = SchedulerMode.LOOPS;
+                    why = null;
+                } else if (sched.equals("loops")) {
+                    throw new UnsupportedOperationException("scheduler 'loops' is unavailable: " + VirtualThreads.reason());
+                } else {
+                    m = SchedulerMode.DEFAULT;
+                    why = VirtualThreads.reason();
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown scheduler '" + sched + "': expected auto, loops or default");
+        }
+        this.mode = m;
+        this.schedulerReason = why;
+
+        JdkPoller.warmUp();
+        int n = b.loops;
+        this.loops = new EventLoop[n];
+        this.builders = new Thread.Builder.OfVirtual[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
+                        NanoClock.SYSTEM, this);
+                builders[i] = mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual();
+            }
+        } catch (IOException e) {
+            for (EventLoop l : loops) {
+                if (l != null) {
+                    l.stop();
+                }
+            }
+            throw new UncheckedIOException("cannot start runtime " + name, e);
+        }
+        this.blocking = new BlockingPool(name, b.blockingThreads);
+        this.watchdog = b.stallThreshold.isZero() ? null : new Watchdog(this, b.stallThreshold, b.onStall);
+        LOG.log(System.Logger.Level.INFO, "{0}: {1} loop(s), backend {2} ({3}), scheduler {4}{5}",
+                name, n, backendName, backendReason, mode,
+                schedulerReason == null ? "" : " (" + schedulerReason + ")");
+    }
+
+    /** A builder with the defaults from system properties. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The runtime of the calling task, or null if the caller is not in one. */
+    public static Runtime current() {
+        EventLoop l = EventLoop.current();
+        return l == null ? null : (Runtime) l.runtime();
+    }
+
+    // ---- spawning ---------------------------------------------------------------------
+
+    /** Starts a task on the next loop in turn. Any thread. */
+    public <T> Task<T> spawn(Callable<T> body) {
+        return spawnOn(-1, body, null);
+    }
+
+    /** Starts a task that returns nothing on the next loop in turn. */
+    public Task<Void> spawn(ThrowingRunnable body) {
+        return spawn(asCallable(body));
+    }
+
+    /** Starts a task on loop {@code loop} (0 to {@link #loopCount()} - 1). */
+    public <T> Task<T> spawnOn(int loop, Callable<T> body) {
+        if (loop < 0 || loop >= loops.length) {
+            throw new IllegalArgumentException("loop " + loop + " out of range 0.." + (loops.length - 1));
+        }
+        return spawnOn(loop, body, null);
+    }
+
+    static Callable<Void> asCallable(ThrowingRunnable body) {
+        return () -> {
+            body.run();
+            return null;
+        };
+    }
+
+    <T> Task<T> spawnOn(int loop, Callable<T> body, Scope scope) {
+        if (closed) {
+            throw new IllegalStateException("runtime " + name + " is closed");
+        }
+        int i = loop >= 0 ? loop : Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        Task<T> t = new Task<>(this, loops[i], body, scope, name + "-task-" + taskIds.incrementAndGet());
+        live.add(t);
+        if (scope != null) {
+            scope.adopt(t);
+        }
+        t.start(builders[i]);
+        return t;
+    }
+
+    int currentLoopIndexOr(int fallback) {
+        EventLoop l = EventLoop.current();
+        return l != null && l.runtime() == this ? l.index() : fallback;
+    }
+
+    void taskEnded(Task<?> t) {
+        live.remove(t);
+        if (live.isEmpty()) {
+            synchronized (liveLock) {
+                liveLock.notifyAll();
+            }
+        }
+    }
+
+    // ---- introspection ----------------------------------------------------------------
+
+    public String name() {
+        return name;
+    }
+
+    /** The backend in use: {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String backend() {
+        return backendName;
+    }
+
+    /** Why this backend: {@code requested}, or for auto, which ones were passed over and why. */
+    public String backendReason() {
+        return backendReason;
+    }
+
+    public SchedulerMode schedulerMode() {
+        return mode;
+    }
+
+    /** Why the scheduler mode is {@link SchedulerMode#DEFAULT}, or null when it is LOOPS. */
+    public String schedulerReason() {
+        return schedulerReason;
+    }
+
+    public int loopCount() {
+        return loops.length;
+    }
+
+    /** The number of tasks started and not yet ended. */
+    public int liveTasks() {
+        return live.size();
+    }
+
+    List<Task<?>> liveTaskList() {
+        return new ArrayList<>(live);
+    }
+
+    EventLoop loop(int i) {
+        return loops[i];
+    }
+
+    BlockingPool blockingPool() {
+        return blocking;
+    }
+
+    // ---- shutdown ---------------------------------------------------------------------
+
+    /**
+     * Shuts down gracefully: waits up to the builder's shutdown timeout for tasks to end,
+     * cancels those still running and waits for them, then stops the loops. Must not be
+     * called from one of this runtime's tasks.
+     */
+    @Override
+    public void close() {
+        shutdown(shutdownTimeout);
+    }
+
+    /**
+     * Waits up to {@code grace} for tasks to end on their own, then cancels the rest and
+     * waits for them (up to the shutdown timeout), then stops the loops and the blocking
+     * pool. Idempotent.
+     */
+    public void shutdown(Duration grace) {
+        if (current() == this) {
+            throw new IllegalStateException("a runtime cannot be shut down from one of its own tasks");
+        }
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        awaitNoTasks(Deadline.after(grace));
+        List<Task<?>> rest = liveTaskList();
+        for (Task<?> t : rest) {
+            t.cancel();
+        }
+        if (!awaitNoTasks(Deadline.after(shutdownTimeout))) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1} task(s) ignored cancellation and are abandoned: {2}",
+                    name, live.size(), live);
+        }
+        closed = true;
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        for (EventLoop l : loops) {
+            l.stop();
+        }
+        boolean interrupted = false;
+        for (EventLoop l : loops) {
+            try {
+                l.awaitTermination(10_000);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        blocking.shutdown();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean awaitNoTasks(Deadline d) {
+        synchronized (liveLock) {
+            while (!live.isEmpty()) {
+                long ms = d.remaining().toMillis();
+                if (d.hasPassed() || ms <= 0) {
+                    return live.isEmpty();
+                }
+                try {
+                    liveLock.wait(Math.min(ms, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return live.isEmpty();
+                }
+            }
+            return true;
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Runtime[" + name + ", " + loops.length + " loops, " + backendName + ", " + mode + "]";
+    }
+
+    /** Options for a {@link Runtime}. */
+    public static final class Builder {
+        private int loops = Integer.getInteger("weft.loops", java.lang.Runtime.getRuntime().availableProcessors());
+        private String backend = System.getProperty("weft.backend", "auto");
+        private String scheduler = System.getProperty("weft.scheduler", "auto");
+        private Duration stallThreshold = Duration.ofMillis(Long.getLong("weft.stallThresholdMillis", 100));
+        private Consumer<StallReport> onStall;
+        private int blockingThreads = Integer.getInteger("weft.blockingThreads",
+                Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private String name;
+
+        private Builder() {
+        }
+
+        /** The number of event loops (default: available processors, or {@code -Dweft.loops}). */
+        public Builder loops(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("loops must be at least 1: " + n);
+            }
+            this.loops = n;
+            return this;
+        }
+
+        /** {@code auto}, {@code io_uring}, {@code epoll} or {@code nio} (default {@code -Dweft.backend}, else auto). */
+        public Builder backend(String name) {
+            this.backend = name;
+            return this;
+        }
+
+        /** {@code auto}, {@code loops} or {@code default} (default {@code -Dweft.scheduler}, else auto). */
+        public Builder scheduler(String mode) {
+            this.scheduler = mode;
+            return this;
+        }
+
+        /** How long one task may keep a loop busy before the watchdog warns (default 100 ms; zero turns it off). */
+        public Builder stallThreshold(Duration d) {
+            this.stallThreshold = d;
+            return this;
+        }
+
+        /** Receives stall reports instead of the default log warning. */
+        public Builder onStall(Consumer<StallReport> listener) {
+            this.onStall = listener;
+            return this;
+        }
+
+        /** The most platform threads {@link Blocking} may use at once. */
+        public Builder blockingThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("blockingThreads must be at least 1: " + n);
+            }
+            this.blockingThreads = n;
+            return this;
+        }
+
+        /** How long {@link Runtime#close()} waits for tasks, and then for cancelled tasks (default 10 s). */
+        public Builder shutdownTimeout(Duration d) {
+            this.shutdownTimeout = d;
+            return this;
+        }
+
+        /** A name for threads and logs. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Starts the runtime. */
+        public Runtime build() {
+            return new Runtime(this);
+        }
+    }
+}

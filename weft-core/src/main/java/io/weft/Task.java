@@ -1,0 +1,309 @@
+package io.weft;
+
+import io.weft.internal.backend.Op;
+import io.weft.internal.loop.TaskContext;
+import io.weft.internal.loop.Waits;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A lightweight task: a virtual thread run by one of the runtime's event loops. Made by
+ * {@link Weft#spawn}, {@link Runtime#spawn} or {@link Scope#spawn}.
+ *
+ * <pre>{@code
+ * Task<Integer> t = Weft.spawn(() -> compute());
+ * int v = t.join();                 // waits; a failure arrives as CompletionException
+ * }</pre>
+ *
+ * <p>{@link #join()} follows {@link CompletableFuture#join()}: it returns the result,
+ * throws {@link CompletionException} whose cause is what the task threw, or
+ * {@link CancellationException} if the task was cancelled. Joining is itself a Weft
+ * wait: it can be cancelled and given a deadline.
+ *
+ * <p>{@link #cancel()} asks the task to stop: its current (or next) Weft wait throws
+ * {@link CancellationException}, and its thread is interrupted so that
+ * {@code java.util.concurrent} waits and {@code Thread.sleep} end too. The task is done
+ * only when its code has returned; a task that ignores cancellation keeps running.
+ */
+public final class Task<T> {
+
+    /** A task's life. */
+    public enum State {
+        /** Started and not yet finished. */
+        RUNNING,
+        /** Returned a value. */
+        SUCCEEDED,
+        /** Threw an exception without having been cancelled. */
+        FAILED,
+        /** Was cancelled and ended by throwing (usually {@link CancellationException}). */
+        CANCELLED
+    }
+
+    private final Runtime runtime;
+    private final TaskContext context;
+    private final Callable<T> body;
+    private final Scope scope;
+    private final String name;
+    private Thread thread;
+
+    // Guarded by `this`: the outcome and the joiners waiting for it.
+    private State state = State.RUNNING;
+    private T value;
+    private Throwable failure;
+    private List<Op> joiners;
+    private CompletableFuture<T> future;
+
+    Task(Runtime runtime, io.weft.internal.loop.EventLoop loop, Callable<T> body, Scope scope, String name) {
+        this.runtime = runtime;
+        this.context = new TaskContext(loop, this);
+        this.body = body;
+        this.scope = scope;
+        this.name = name;
+    }
+
+    void start(Thread.Builder.OfVirtual builder) {
+        Thread t = builder.name(name).unstarted(this::run);
+        this.thread = t;
+        t.start();
+    }
+
+    /** The task running on this thread, or null if the caller is not a Weft task. */
+    public static Task<?> current() {
+        TaskContext c = TaskContext.current();
+        return c == null ? null : (Task<?>) c.owner();
+    }
+
+    TaskContext context() {
+        return context;
+    }
+
+    Scope scope() {
+        return scope;
+    }
+
+    Runtime runtime() {
+        return runtime;
+    }
+
+    /** The task's virtual thread. */
+    public Thread thread() {
+        return thread;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The index of the loop this task belongs to. */
+    public int loopIndex() {
+        return context.loop().index();
+    }
+
+    private void run() {
+        context.bind();
+        T v = null;
+        Throwable err = null;
+        try {
+            v = body.call();
+        } catch (Throwable t) {
+            err = t;
+        } finally {
+            context.unbind();
+        }
+        finish(v, err);
+    }
+
+    private void finish(T v, Throwable err) {
+        List<Op> toWake;
+        CompletableFuture<T> f;
+        synchronized (this) {
+            if (err == null) {
+                state = State.SUCCEEDED;
+                value = v;
+            } else {
+                state = context.isCancelRequested() ? State.CANCELLED : State.FAILED;
+                failure = err;
+            }
+            toWake = joiners;
+            joiners = null;
+            f = future;
+        }
+        if (toWake != null) {
+            for (Op op : toWake) {
+                op.complete(0);
+            }
+        }
+        if (f != null) {
+            complete(f);
+        }
+        runtime.taskEnded(this);
+        if (scope != null) {
+            scope.childEnded(this);
+        }
+    }
+
+    /**
+     * Asks the task to stop. Returns at once; {@link #join()} waits for the task to end.
+     * Idempotent; no effect on a task that has finished.
+     */
+    public void cancel() {
+        if (isDone()) {
+            return;
+        }
+        context.requestCancel();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** True if {@link #cancel()} was called (the task may still be running). */
+    public boolean isCancelRequested() {
+        return context.isCancelRequested();
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    public synchronized boolean isDone() {
+        return state != State.RUNNING;
+    }
+
+    /**
+     * Waits for the task to end and returns its result.
+     *
+     * @throws CompletionException   if the task failed; the cause is what it threw
+     * @throws CancellationException if the task was cancelled, or if the caller was
+     *                               cancelled or interrupted while waiting (then the task
+     *                               keeps running)
+     */
+    public T join() {
+        return join(Deadline.NONE);
+    }
+
+    /**
+     * Like {@link #join()}, waiting at most {@code timeout}.
+     *
+     * @throws DeadlineExceededException if the task has not ended in time (it keeps running)
+     */
+    public T join(Duration timeout) {
+        return join(Deadline.after(timeout));
+    }
+
+    /** Like {@link #join()}, waiting until {@code deadline}. */
+    public T join(Deadline deadline) {
+        awaitDone(deadline);
+        return outcome();
+    }
+
+    /** Waits for the task to end without looking at its outcome. */
+    void awaitDone(Deadline deadline) {
+        if (thread == Thread.currentThread()) {
+            throw new IllegalStateException("a task cannot join itself");
+        }
+        Waits.Signal op;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            op = new JoinOp();
+            if (joiners == null) {
+                joiners = new ArrayList<>(2);
+            }
+            joiners.add(op);
+        }
+        Waits.await(op, deadline.nanoTime(), false);
+        if (op.wasCancelled()) {
+            throw switch (op.cancelReason()) {
+                case Op.CANCEL_TIMEOUT -> new DeadlineExceededException("task '" + name + "' did not end within its deadline");
+                case Op.CANCEL_INTERRUPT -> new CancellationException("interrupted while joining task '" + name + "'");
+                default -> new CancellationException("cancelled while joining task '" + name + "'");
+            };
+        }
+    }
+
+    /** A join that withdraws itself from the joiner list when cancelled. */
+    private final class JoinOp extends Waits.Signal {
+        @Override
+        protected void onCancel(int reason) {
+            synchronized (Task.this) {
+                if (joiners != null) {
+                    joiners.remove(this);
+                }
+            }
+            complete(CANCELLED);
+        }
+    }
+
+    private synchronized T outcome() {
+        return switch (state) {
+            case SUCCEEDED -> value;
+            case FAILED -> throw new CompletionException("task '" + name + "' failed: " + failure, failure);
+            case CANCELLED -> {
+                CancellationException ce = new CancellationException("task '" + name + "' was cancelled");
+                if (!(failure instanceof CancellationException)) {
+                    ce.initCause(failure);
+                }
+                throw ce;
+            }
+            case RUNNING -> throw new IllegalStateException("task '" + name + "' is still running");
+        };
+    }
+
+    /** What the task threw, once it is done; null if it succeeded or is running. */
+    public synchronized Throwable failure() {
+        return failure;
+    }
+
+    /** A future completed when the task ends; cancelling the future cancels the task. */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> f;
+        boolean done;
+        synchronized (this) {
+            if (future == null) {
+                future = new CompletableFuture<>() {
+                    @Override
+                    public boolean cancel(boolean mayInterruptIfRunning) {
+                        Task.this.cancel();
+                        return super.cancel(mayInterruptIfRunning);
+                    }
+                };
+            }
+            f = future;
+            done = state != State.RUNNING;
+        }
+        if (done) {
+            complete(f);
+        }
+        return f;
+    }
+
+    private void complete(CompletableFuture<T> f) {
+        State s;
+        T v;
+        Throwable err;
+        synchronized (this) {
+            s = state;
+            v = value;
+            err = failure;
+        }
+        switch (s) {
+            case SUCCEEDED -> f.complete(v);
+            case FAILED -> f.completeExceptionally(err);
+            case CANCELLED -> f.completeExceptionally(new CancellationException("task '" + name + "' was cancelled"));
+            case RUNNING -> { }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name + ", " + state() + "]";
+    }
+}

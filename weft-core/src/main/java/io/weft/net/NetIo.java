@@ -1,0 +1,77 @@
+package io.weft.net;
+
+import io.weft.internal.backend.IoOp;
+import io.weft.internal.backend.Op;
+import io.weft.internal.linux.Errno;
+import io.weft.internal.loop.EventLoop;
+import io.weft.internal.loop.Waits;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.CancellationException;
+
+/** Runs one socket op on the caller's loop and turns its outcome into a value or an exception. */
+final class NetIo {
+    private NetIo() {
+    }
+
+    /** The calling task's loop; sockets can only be used from Weft tasks. */
+    static EventLoop loop(String what) {
+        EventLoop loop = EventLoop.current();
+        if (loop == null) {
+            throw new IllegalStateException(what + " must be called from a Weft task (inside Weft.run or Runtime.spawn)");
+        }
+        return loop;
+    }
+
+    /**
+     * Submits {@code op}, waits until it is done, and returns its non-negative result.
+     *
+     * @param deadline System.nanoTime scale, or {@link Waits#NONE}
+     * @throws SocketTimeoutException the deadline passed first
+     * @throws SocketException        the socket was closed meanwhile ("Socket closed")
+     * @throws CancellationException  the task was cancelled or the thread interrupted
+     * @throws IOException            the call failed; the message names errno, call and target
+     */
+    static long run(EventLoop loop, IoOp op, long deadline, String call, Object target) throws IOException {
+        boolean nativeDeadline = deadline != Waits.NONE && loop.nativeDeadlines();
+        if (nativeDeadline) {
+            op.deadline = deadline;
+        }
+        loop.submit(op);
+        Waits.await(op, deadline, nativeDeadline);
+        long r = op.result();
+        if (r >= 0) {
+            return r;
+        }
+        if (op.wasCancelled()) {
+            throw cancelled(op.cancelReason(), call, target);
+        }
+        if (op.attachment() instanceof IOException e) {
+            throw e;
+        }
+        if (op.attachment() instanceof UncheckedIOException e) {
+            throw e.getCause();
+        }
+        throw Errno.exception((int) -r, call, target);
+    }
+
+    static Exception cancelledException(int reason, String call, Object target) {
+        return switch (reason) {
+            case Op.CANCEL_CLOSE -> new SocketException("Socket closed: " + call + " " + target);
+            case Op.CANCEL_TIMEOUT -> new SocketTimeoutException(call + " " + target + " timed out");
+            case Op.CANCEL_INTERRUPT -> new CancellationException("interrupted: " + call + " " + target);
+            default -> new CancellationException("cancelled: " + call + " " + target);
+        };
+    }
+
+    private static IOException cancelled(int reason, String call, Object target) {
+        Exception e = cancelledException(reason, call, target);
+        if (e instanceof IOException io) {
+            return io;
+        }
+        throw (RuntimeException) e;
+    }
+}

@@ -1,0 +1,50 @@
+package io.weft;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Small helpers shared by the tests. */
+public final class TestSupport {
+    private TestSupport() {
+    }
+
+    /** Waits (bounded) until {@code condition} holds; fails the test with {@code what} otherwise. */
+    public static void eventually(String what, Duration limit, BooleanSupplier condition) {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting until " + what);
+            }
+        }
+    }
+
+    /** Waits until {@code t}'s thread is parked (WAITING or TIMED_WAITING). */
+    public static void awaitParked(Thread t) {
+        eventually(t + " is parked", Duration.ofSeconds(10), () -> {
+            Thread.State s = t.getState();
+            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+        });
+    }
+
+    /** The number of open file descriptors of this process. */
+    public static int openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** A small runtime for tests, in the scheduler mode the build selected. */
+    public static Runtime.Builder runtime() {
+        return Runtime.builder().loops(2).shutdownTimeout(Duration.ofSeconds(5));
+    }
+}

@@ -365,6 +365,61 @@ class EpollBackendTest {
         return n;
     }
 
+    // ---- registrations -------------------------------------------------------------
+
+    /**
+     * A socket registered here is closed and its fd number comes back with a new socket:
+     * the new one must be registered afresh (the kernel dropped the old file from epoll),
+     * and its ops must see its own edges.
+     */
+    @Test
+    void aReusedFdNumberIsRegisteredAgain() throws IOException {
+        FdSocket l = listener();
+        FdSocket[] first = pair(l);
+        NetOps.Read parked = submit(new NetOps.Read(first[1], arena.allocate(8)));
+        loop.turn(0);
+        assertFalse(parked.isDone(), "parked, so the fd joined this loop's epoll");
+        int number = first[1].fd();
+        first[1].close();
+        assertEquals(Op.CANCELLED, loop.await(parked));
+
+        NetOps.Accept accept = submit(new NetOps.Accept(l));
+        FdSocket client = track(FdSocket.openTcp(StandardProtocolFamily.INET, false));
+        assertEquals(0, loop.await(submit(new NetOps.Connect(client, l.localAddress()))));
+        assertEquals(0, loop.await(accept));
+        FdSocket second = track((FdSocket) accept.attachment());
+        assumeTrue(second.fd() == number || client.fd() == number,
+                "another thread took fd " + number + " meanwhile; nothing to test");
+        FdSocket reused = second.fd() == number ? second : client;
+        FdSocket peer = reused == second ? client : second;
+        NetOps.Read read = submit(new NetOps.Read(reused, arena.allocate(8)));
+        loop.turn(0);
+        assertFalse(read.isDone());
+        write(peer, bytes("again"));
+        assertEquals(5, loop.await(read));
+    }
+
+    @Test
+    void oneSocketParkedInTwoLoopsGetsTheEdgeInBoth() throws IOException {
+        FdSocket[] p = pair(listener());
+        TestLoop otherLoop = new TestLoop();
+        Backend other = provider.open(otherLoop);
+        otherLoop.backend = other;
+        try {
+            NetOps.Poll here = submit(new NetOps.Poll(p[1], NetOps.POLLIN));
+            NetOps.Poll there = new NetOps.Poll(p[1], NetOps.POLLIN);
+            assertTrue(there.submitTo(other));
+            loop.turn(0);
+            otherLoop.turn(0);
+            assertFalse(here.isDone() || there.isDone());
+            write(p[0], bytes("both"));
+            assertEquals(NetOps.POLLIN, loop.await(here));
+            assertEquals(NetOps.POLLIN, otherLoop.await(there));
+        } finally {
+            other.close();
+        }
+    }
+
     // ---- poll ------------------------------------------------------------------------
 
     @Test

@@ -36,6 +36,10 @@ final class NetIo {
      * @throws IOException            the call failed; the message names errno, call and target
      */
     static long run(EventLoop loop, IoOp op, long deadline, String call, Object target) throws IOException {
+        int early = Waits.reasonNotToStart(deadline);
+        if (early != 0) {
+            throw cancelled(early, call, target);
+        }
         boolean nativeDeadline = deadline != Waits.NONE && loop.nativeDeadlines();
         if (nativeDeadline) {
             op.deadline = deadline;

@@ -92,6 +92,26 @@ public final class Waits {
         }
     }
 
+    /**
+     * Why a wait must not start: the task is cancelled, the thread is interrupted, or the
+     * deadline has passed. Returns that {@code Op.CANCEL_*} reason, or 0. I/O calls check
+     * this before submitting, so a cancelled task does not start new work (which might
+     * otherwise complete at once and hide the cancellation).
+     */
+    public static int reasonNotToStart(long deadline) {
+        TaskContext task = TaskContext.current();
+        if (task != null && task.isCancelRequested()) {
+            return Op.CANCEL_TASK;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return Op.CANCEL_INTERRUPT;
+        }
+        if (deadline != NONE && deadline - System.nanoTime() <= 0) {
+            return Op.CANCEL_TIMEOUT;
+        }
+        return 0;
+    }
+
     /** Waits until {@code op} is done, never cancelling it; the interrupt status is kept. */
     public static void awaitUninterruptibly(Op op) {
         boolean interrupted = false;

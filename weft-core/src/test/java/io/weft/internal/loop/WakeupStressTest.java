@@ -1,0 +1,93 @@
+package io.weft.internal.loop;
+
+import io.weft.internal.backend.nio.NioProviderAccess;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Races cross-thread {@link EventLoop#execute} against the loop going to sleep. A lost
+ * wake-up shows as a submission that does not run within seconds while the loop sleeps
+ * with no timer to wake it.
+ */
+@Tag("mode-independent")
+@Timeout(120)
+class WakeupStressTest {
+
+    private static final long ATTEMPTS = 1_000_000;
+    private static final long TIME_BOUND_NANOS = 20_000_000_000L;
+    private static final long LOST_AFTER_NANOS = 5_000_000_000L;
+
+    @Test
+    void crossThreadExecuteRacingSleepNeverLosesAWakeupALot() throws Exception {
+        EventLoop loop = new EventLoop(0, "wakeup-stress", NioProviderAccess.provider(), false, NanoClock.SYSTEM, null);
+        try {
+            AtomicLong ran = new AtomicLong();
+            long start = System.nanoTime();
+            long attempts = 0;
+            while (attempts < ATTEMPTS && System.nanoTime() - start < TIME_BOUND_NANOS) {
+                long want = ++attempts;
+                loop.execute(() -> ran.set(want));
+                long submitted = System.nanoTime();
+                // Most attempts spin so the loop is caught at every point of going to
+                // sleep; every 64th waits long enough for it to be fully asleep.
+                if ((want & 63) == 0) {
+                    while (ran.get() != want) {
+                        Thread.yield();
+                        assertTrue(System.nanoTime() - submitted < LOST_AFTER_NANOS, "lost wake-up at attempt " + want);
+                    }
+                } else {
+                    while (ran.get() != want) {
+                        Thread.onSpinWait();
+                        if (System.nanoTime() - submitted > LOST_AFTER_NANOS) {
+                            throw new AssertionError("lost wake-up at attempt " + want);
+                        }
+                    }
+                }
+            }
+            assertEquals(attempts, ran.get());
+            assertTrue(attempts >= 10_000, "enough attempts in the time bound: " + attempts);
+            System.out.println("wake-up stress: " + attempts + " cross-thread submissions, none lost");
+        } finally {
+            loop.stop();
+            loop.awaitTermination(10_000);
+        }
+    }
+
+    @Test
+    void manyProducersAtOnceAreAllRun() throws Exception {
+        EventLoop loop = new EventLoop(0, "wakeup-producers", NioProviderAccess.provider(), false, NanoClock.SYSTEM, null);
+        try {
+            int producers = 4;
+            int each = 100_000;
+            AtomicLong ran = new AtomicLong();
+            Thread[] threads = new Thread[producers];
+            for (int p = 0; p < producers; p++) {
+                threads[p] = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        loop.execute(ran::incrementAndGet);
+                        if ((i & 1023) == 0) {
+                            Thread.yield();
+                        }
+                    }
+                });
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long deadline = System.nanoTime() + LOST_AFTER_NANOS;
+            while (ran.get() != (long) producers * each && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+            }
+            assertEquals((long) producers * each, ran.get());
+        } finally {
+            loop.stop();
+            loop.awaitTermination(10_000);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.backend.epoll.EpollProvider;
 import io.weft.internal.backend.nio.NioProvider;
 import io.weft.internal.backend.uring.UringProvider;
 
@@ -27,9 +28,7 @@ public final class Backends {
     /** In the order {@code auto} tries them. */
     private static final List<Candidate> CANDIDATES = List.of(
             new Candidate("io_uring", UringProvider::new),
-            new Candidate("epoll", () -> {
-                throw new BackendUnavailableException("the epoll backend is not implemented in this build");
-            }),
+            new Candidate("epoll", EpollProvider::probe),
             new Candidate("nio", NioProvider::new));
 
     /** The names {@code -Dweft.backend} accepts. */

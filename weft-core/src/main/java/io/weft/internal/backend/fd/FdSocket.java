@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -36,52 +34,20 @@ import java.util.Set;
  *
  * The fd number must never be used after close(2), because the kernel hands the same
  * number to the next socket anyone opens. Ops are covered by Handle: closeNow() runs only
- * after the last op in flight has completed. Direct calls (setOption on one thread while
- * another closes) are covered here by `uses`:
- *
- *   direct call   CAS uses+1 unless CLOSED is set (else ClosedChannelException);
- *                 make the syscall; uses-1, and if that leaves exactly CLOSED, close(2)
- *   closeNow()    set CLOSED; if no direct call is in progress, close(2) now, else the
- *                 last one to finish closes it
- *
- * So close(2) happens exactly once, after every syscall that named the fd has returned.
- * Rejected: a lock around direct calls and close, because closeNow() often runs on a loop
- * thread (when a cancelled op completes), and a loop thread must not wait on a task.
+ * after the last op in flight has completed. Direct calls racing a close (setOption on one
+ * thread while another closes) are covered by an FdGuard: close(2) waits for the last
+ * direct call to leave, without a lock.
  */
 public final class FdSocket extends SocketHandle {
 
-    private static final int CLOSED = 1 << 31;
-    private static final int COUNT = ~CLOSED;
-
-    private static final VarHandle USES;
-    static {
-        try {
-            USES = MethodHandles.lookup().findVarHandle(FdSocket.class, "uses", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * The direct-call guard (see the overview). Changed only by CAS / getAndAdd / getAndBitwiseOr
-     * (all volatile), so the syscalls of a finished direct call happen-before the close(2)
-     * that follows its decrement.
-     *
-     *   uses                 meaning
-     *   -------------------  ----------------------------------------------------
-     *   n (0..2^31-1)        open; n direct calls are inside a syscall on fd
-     *   CLOSED | n, n > 0    closeNow() ran; the last of the n calls closes fd
-     *   CLOSED               fd is closed (or being closed by the thread that saw it)
-     */
-    @SuppressWarnings("unused")
-    private volatile int uses;
-
+    private final FdGuard guard;
     private final int fd;
     private final boolean inet6;
     private final boolean listener;
 
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this.fd = fd;
+        this.guard = new FdGuard(fd);
         this.inet6 = inet6;
         this.listener = listener;
     }
@@ -150,48 +116,20 @@ public final class FdSocket extends SocketHandle {
     // ---- the direct-call guard -------------------------------------------------------
 
     private void acquire() throws ClosedChannelException {
-        if (isClosed()) {
+        if (isClosed() || !guard.enter()) {
             throw new ClosedChannelException();
-        }
-        for (;;) {
-            int u = (int) USES.getVolatile(this);
-            if ((u & CLOSED) != 0) {
-                throw new ClosedChannelException();
-            }
-            if (USES.compareAndSet(this, u, u + 1)) {
-                return;
-            }
         }
     }
 
     private void release() {
-        int after = (int) USES.getAndAdd(this, -1) - 1;
-        if (after == CLOSED) {
-            closeFdQuietly();
-        }
+        guard.exit();
     }
 
     @Override
     protected void closeNow() throws IOException {
-        int before = (int) USES.getAndBitwiseOr(this, CLOSED);
-        assert (before & CLOSED) == 0 : "closeNow twice";
-        if ((before & COUNT) == 0) {
-            try (Arena arena = Arena.ofConfined()) {
-                int r = Libc.close(Libc.newCallState(arena), fd);
-                if (r < 0) {
-                    throw Errno.exception(r, "close", this);
-                }
-            }
-        }
-    }
-
-    private void closeFdQuietly() {
-        try (Arena arena = Arena.ofConfined()) {
-            int r = Libc.close(Libc.newCallState(arena), fd);
-            if (r < 0) {
-                System.getLogger("io.weft").log(System.Logger.Level.DEBUG,
-                        "close of " + this + " failed: " + Errno.name(r));
-            }
+        int r = guard.close();
+        if (r < 0) {
+            throw Errno.exception(r, "close", this);
         }
     }
 

@@ -1,0 +1,114 @@
+package io.weft.internal.backend.fd;
+
+import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Lets any thread make syscalls on a file descriptor while another closes it, without a
+ * lock: {@code close(2)} runs exactly once, after every syscall that named the fd has
+ * returned, because the kernel hands a closed fd's number to the next file anyone opens.
+ *
+ * <pre>{@code
+ * if (!guard.enter()) throw new ClosedChannelException();
+ * try {
+ *     Libc.setsockopt(cs, guard.fd(), ...);
+ * } finally {
+ *     guard.exit();
+ * }
+ * }</pre>
+ */
+/*
+ * Overview
+ *
+ *   enter()   CAS uses+1 unless CLOSED is set
+ *   exit()    uses-1; if that leaves exactly CLOSED, this thread closes the fd
+ *   close()   set CLOSED; if no call is inside, this thread closes the fd now
+ *
+ * Rejected: a lock around the calls and close(), because close() often runs on a loop
+ * thread (when a socket's last op completes), and a loop thread must not wait on a task.
+ */
+public final class FdGuard {
+
+    private static final int CLOSED = 1 << 31;
+    private static final int COUNT = ~CLOSED;
+
+    private static final VarHandle USES;
+    static {
+        try {
+            USES = MethodHandles.lookup().findVarHandle(FdGuard.class, "uses", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Changed only by volatile read-modify-writes, so the syscalls of a call that exits
+     * happen-before the close(2) made by whoever sees the count reach zero.
+     *
+     *   uses                 meaning
+     *   -------------------  ----------------------------------------------------
+     *   n (0..2^31-1)        open; n calls are inside a syscall on fd
+     *   CLOSED | n, n > 0    close() ran; the last of the n calls closes fd
+     *   CLOSED               fd is closed (or being closed by the thread that saw it)
+     */
+    @SuppressWarnings("unused")
+    private volatile int uses;
+
+    private final int fd;
+
+    public FdGuard(int fd) {
+        this.fd = fd;
+    }
+
+    /** The guarded fd; use it only between {@link #enter()} and {@link #exit()}. */
+    public int fd() {
+        return fd;
+    }
+
+    /** Begins a call on the fd. Any thread. @return false if the fd is closed or closing */
+    public boolean enter() {
+        for (;;) {
+            int u = (int) USES.getVolatile(this);
+            if ((u & CLOSED) != 0) {
+                return false;
+            }
+            if (USES.compareAndSet(this, u, u + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a call that {@link #enter()} began. Any thread. */
+    public void exit() {
+        int after = (int) USES.getAndAdd(this, -1) - 1;
+        if (after == CLOSED) {
+            int r = closeFd();
+            if (r < 0) {
+                System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of fd " + fd + " failed: " + Errno.name(r));
+            }
+        }
+    }
+
+    /**
+     * Closes the fd, now or when the last call inside exits. Any thread; idempotent.
+     *
+     * @return 0, or the negative errno of a close(2) made now
+     */
+    public int close() {
+        int before = (int) USES.getAndBitwiseOr(this, CLOSED);
+        if ((before & CLOSED) != 0 || (before & COUNT) != 0) {
+            return 0;
+        }
+        return closeFd();
+    }
+
+    private int closeFd() {
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.close(Libc.newCallState(arena), fd);
+        }
+    }
+}

@@ -115,11 +115,13 @@ final class UringBackend extends Backend {
      *                        waits for the WRITER count to drain before it closes the
      *                        eventfd, so a late write never hits a reused fd number
      *
-     * wakeup() CASes 0 -> PENDING + WRITER, writes, then subtracts WRITER. The loop clears
-     * PENDING (getAndBitwiseAnd) when it reaps the eventfd's poll, before it drains the
-     * counter and before poll() returns to run tasks. A waker that saw PENDING made its
-     * task visible before that read, and the read precedes the loop's clear in the
-     * synchronization order, so the loop's run of its queue after poll() sees the task.
+     * wakeup() CASes 0 -> PENDING + WRITER, writes, then subtracts WRITER. When the loop
+     * reaps the eventfd's poll it first drains the counter (the one write of this cycle),
+     * then clears PENDING (getAndBitwiseAnd), then re-arms the poll; all before poll()
+     * returns to run tasks. A waker that saw PENDING made its task visible before that
+     * read, and the read precedes the loop's clear in the synchronization order, so the
+     * loop's run of its queue after poll() sees the task. A waker after the clear writes
+     * afresh, and the re-armed poll fires at the next enter.
      */
     @SuppressWarnings("unused")
     private volatile int wake;
@@ -147,6 +149,7 @@ final class UringBackend extends Backend {
     private long enters;
     private long wakeupsReaped;
     private long overflowFlushes;
+    private long timedOutPolls;
 
     UringBackend(LoopContext loop, UringProbe.Support support, Config config) throws IOException {
         super(loop);
@@ -399,19 +402,28 @@ final class UringBackend extends Backend {
         if (r < 0 && r != -Errno.ETIME && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
             throw new UncheckedIOException(new UringException("io_uring_enter", -r));
         }
-        reap();
+        if (reap() == 0 && minComplete > 0) {
+            // Ended by the timeout (or a signal). Counted rather than inferred from -ETIME,
+            // which enter does not return when it also submitted SQEs.
+            timedOutPolls++;
+        }
     }
 
-    /** Handles every CQE there is, draining the kernel's overflow list too. Never blocks. */
-    private void reap() {
+    /**
+     * Handles every CQE there is, draining the kernel's overflow list too. Never blocks.
+     *
+     * @return the number of CQEs handled
+     */
+    private int reap() {
         assert !reaping : "reap is not re-entrant";
         reaping = true;
+        int handled = 0;
         try {
             for (int round = 0; round < 64; round++) {
                 int n = ring.cqReady();
                 if (n == 0) {
                     if ((ring.sqFlags() & UringAbi.SQ_CQ_OVERFLOW) == 0) {
-                        return;
+                        return handled;
                     }
                     // FEAT_NODROP kept the surplus; a GETEVENTS enter moves it into the CQ.
                     overflowFlushes++;
@@ -423,7 +435,9 @@ final class UringBackend extends Backend {
                     dispatch(ring.cqeUserData(i), ring.cqeRes(i), ring.cqeFlags(i));
                 }
                 ring.cqAdvance(n);
+                handled += n;
             }
+            return handled;
         } finally {
             reaping = false;
         }
@@ -529,10 +543,14 @@ final class UringBackend extends Backend {
     private void onWake(int res) {
         wakeArmed = false;
         wakeupsReaped++;
-        WAKE.getAndBitwiseAnd(this, ~WAKE_PENDING); // see `wake`
         if (res > 0) {
-            Libc.read(cs, wakeFd, wakeBuf); // drain the counter; EAGAIN if a racing drain emptied it
+            // Drain before clearing PENDING: while PENDING is set no other waker writes, so
+            // this read takes exactly the one write that fired the poll. Clearing first
+            // would let a new waker write, have its count drained here, and leave PENDING
+            // set with nothing to fire the next poll: every later wakeup() would be lost.
+            Libc.read(cs, wakeFd, wakeBuf);
         }
+        WAKE.getAndBitwiseAnd(this, ~WAKE_PENDING); // see `wake`
         armWake();
     }
 
@@ -649,6 +667,11 @@ final class UringBackend extends Backend {
     /** Times reap() found the CQ overflowed and had the kernel flush its overflow list. Loop thread. */
     long overflowFlushes() {
         return overflowFlushes;
+    }
+
+    /** Blocking polls that ended with no completion: by their timeout, or a signal. Loop thread. */
+    long timedOutPolls() {
+        return timedOutPolls;
     }
 
     /** Cross-thread wake-ups the loop has reaped. Loop thread. */

@@ -3,6 +3,7 @@ package io.weft.internal.backend.epoll;
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Backends;
+import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -157,6 +160,52 @@ class EpollBackendTest {
         write(p[0], bytes("late"));
         assertEquals(4, loop.await(read));
         assertEquals("late", new String(buf, 0, 4, StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The idiomatic buffer, from the waiting task's own confined arena: the loop thread
+     * makes the syscalls (the first try here, and the retry after the edge), although only
+     * the task may touch the segment through FFM.
+     */
+    @Test
+    void buffersConfinedToTheWaitingThreadWorkWhenTheLoopRetries() throws Exception {
+        FdSocket[] p = pair(listener());
+        SynchronousQueue<NetOps.Read> handOver = new SynchronousQueue<>();
+        CountDownLatch done = new CountDownLatch(1);
+        String[] seen = new String[1];
+        Thread task = Thread.ofPlatform().start(() -> {
+            try (Arena confined = Arena.ofConfined()) {
+                NetOps.Read read = new NetOps.Read(p[1], confined.allocate(16));
+                handOver.put(read);
+                done.await();
+                seen[0] = new String(read.buffer.asSlice(0, read.result()).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        NetOps.Read read = handOver.poll(TestLoop.PATIENCE_NANOS, TimeUnit.NANOSECONDS);
+        submit(read);
+        loop.turn(0);
+        assertFalse(read.isDone(), "parked: no data yet");
+        write(p[0], bytes("confined"));
+        assertEquals(8, loop.await(read));
+        done.countDown();
+        task.join();
+        assertEquals("confined", seen[0]);
+    }
+
+    @Test
+    void aBufferFromAClosedArenaFailsTheOpAndNotTheLoop() throws IOException {
+        FdSocket[] p = pair(listener());
+        MemorySegment gone;
+        try (Arena shortLived = Arena.ofShared()) {
+            gone = shortLived.allocate(16);
+        }
+        write(p[0], bytes("x"));
+        NetOps.Read read = submit(new NetOps.Read(p[1], gone));
+        assertEquals(-Errno.EIO, loop.await(read));
+        assertInstanceOf(UncheckedIOException.class, read.attachment());
+        assertArrayEquals(new byte[] {'x'}, readFully(p[1], 1), "the byte is still there");
     }
 
     @Test
@@ -526,7 +575,7 @@ class EpollBackendTest {
     void epollCanBeChosenByName() throws BackendUnavailableException {
         Backends.Choice c = Backends.choose("epoll");
         assertEquals("epoll", c.provider().name());
-        assertTrue(c.provider().capabilities().contains(io.weft.internal.backend.Capability.POLL));
+        assertTrue(c.provider().capabilities().contains(Capability.POLL));
     }
 
     @Test

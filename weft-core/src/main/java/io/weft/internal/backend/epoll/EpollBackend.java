@@ -266,7 +266,10 @@ final class EpollBackend extends Backend {
             long r;
             try {
                 r = switch (op) {
-                    case NetOps.Read rd -> Libc.read(cs, s.fd(), reachable(rd.buffer, op));
+                    case NetOps.Read rd -> {
+                        long n = Libc.read(cs, s.fd(), reachable(rd.buffer, op));
+                        yield n == 0 && s.resetError() != 0 ? -s.resetError() : n;
+                    }
                     case NetOps.Write wr -> Libc.send(cs, s.fd(), reachable(wr.buffer, op), Libc.MSG_NOSIGNAL);
                     case NetOps.Accept a -> Libc.accept4(cs, s.fd(), MemorySegment.NULL, MemorySegment.NULL,
                             Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
@@ -318,9 +321,18 @@ final class EpollBackend extends Backend {
      * After a write edge on a connecting socket: SO_ERROR holds the outcome of a failed
      * connect; if it is clear, getpeername tells a finished connect from an edge that came
      * before the handshake did (ENOTCONN, reported as EAGAIN: wait for the next edge).
+     *
+     * <p>ECONNRESET or EPIPE in SO_ERROR mean the handshake did finish (Linux reports a
+     * reset in SYN_SENT as ECONNREFUSED) and the peer reset the connection before this
+     * loop saw the edge: the connect succeeded, and the reset belongs to the first read,
+     * so it is recorded on the socket (FdSocket.recordReset) rather than lost.
      */
     private long finishConnect(FdSocket s) {
         int err = SockOpts.pendingError(cs, s.fd(), scratch);
+        if (err == Errno.ECONNRESET || err == Errno.EPIPE) {
+            s.recordReset(err);
+            return 0;
+        }
         if (err != 0) {
             return -err;
         }

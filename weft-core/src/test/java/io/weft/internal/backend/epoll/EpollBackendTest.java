@@ -9,6 +9,7 @@ import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The epoll backend driven directly, with the test thread as its loop thread; loopback only. */
@@ -276,6 +278,37 @@ class EpollBackendTest {
         IOException e = Errno.exception((int) r, "connect to", bound.localAddress());
         assertInstanceOf(ConnectException.class, e);
         assertTrue(e.getMessage().contains("ECONNREFUSED"), e.getMessage());
+    }
+
+    /**
+     * The server accepts and resets the connection before the client's loop has seen its
+     * connect finish: the connect still succeeds (the handshake did), and the reset shows
+     * on the first read, never as an orderly end of stream.
+     */
+    @Test
+    void aResetBeforeTheConnectIsSeenFailsTheFirstReadNotTheConnect() throws IOException {
+        FdSocket l = listener();
+        FdSocket client = track(FdSocket.openTcp(StandardProtocolFamily.INET, false));
+        NetOps.Connect connect = submit(new NetOps.Connect(client, l.localAddress()));
+        assumeFalse(connect.isDone(), "the connect finished at once; no window for the race");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(a);
+            MemorySegment pfd = a.allocate(Libc.POLLFD_LAYOUT);
+            pfd.set(ValueLayout.JAVA_INT, 0, l.fd());
+            pfd.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
+            assertEquals(1, Libc.poll(cs, pfd, 1, (int) TimeUnit.NANOSECONDS.toMillis(TestLoop.PATIENCE_NANOS)));
+            int fd = Libc.accept4(cs, l.fd(), MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            assertTrue(fd >= 0, Errno.name(fd));
+            FdSocket server = FdSocket.accepted(fd, l);
+            server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            server.close(); // RST, while the client's loop has not polled yet
+        }
+        assertEquals(0, loop.await(connect));
+        long r = loop.await(submit(new NetOps.Read(client, arena.allocate(8))));
+        assertEquals(-Errno.ECONNRESET, r);
+        assertEquals(-Errno.ECONNRESET, loop.await(submit(new NetOps.Read(client, arena.allocate(8)))), "the reset stays");
+        long w = loop.await(submit(new NetOps.Write(client, bytes("x"))));
+        assertTrue(w == -Errno.EPIPE || w == -Errno.ECONNRESET, "write after reset: " + w);
     }
 
     @Test

@@ -62,6 +62,7 @@ import java.util.Arrays;
  * work. cancelOnLoop removes it from its queue and completes it with CANCELLED, so no byte
  * can be lost: data that raced the cancel is still in the kernel for the next read. An op
  * the backend never received (backendState null, not done) is completed the same way.
+ * A withdrawn connect leaves its handshake to the kernel; the caller closes the socket.
  *
  * Buffers. Read and Write pass the op's segment, heap or native, straight to read/send:
  * Libc links them as critical downcalls, which may take heap memory. A bounce buffer was

@@ -112,7 +112,11 @@ public final class Runtime implements AutoCloseable {
         }
         this.blocking = new BlockingPool(name, b.blockingThreads);
         this.watchdog = b.stallThreshold.isZero() ? null : new Watchdog(this, b.stallThreshold, b.onStall);
-        LOG.log(System.Logger.Level.INFO, "{0}: {1} loop(s), backend {2} ({3}), scheduler {4}{5}",
+        // One line says what runs and why; it is a warning when Weft had to settle for the
+        // default scheduler rather than being asked for it.
+        boolean degraded = mode == SchedulerMode.DEFAULT && !sched.equals("default");
+        LOG.log(degraded ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                "{0}: {1} loop(s), backend {2} ({3}), scheduler {4}{5}",
                 name, n, backendName, backendReason, mode,
                 schedulerReason == null ? "" : " (" + schedulerReason + ")");
     }

@@ -37,6 +37,13 @@ public final class TcpListener implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.weft.net");
 
+    static {
+        // accept's EMFILE path needs these classes, and loading a class from a directory
+        // on the class path needs a free descriptor: load them while there is one.
+        Errno.name(Errno.EMFILE);
+        Weft.isCancelled();
+    }
+
     private final SocketHandle handle;
     private final InetSocketAddress local;
     private volatile boolean warnedFdLimit;

@@ -211,10 +211,12 @@ class TcpConformanceTest {
             try (TcpListener l = TcpListener.bind(LOOPBACK)) {
                 Task<Void> server = Weft.spawn(() -> {
                     TcpStream s = l.accept();
+                    s.readFully(new byte[1]); // the client is surely connected now
                     s.setOption(StandardSocketOptions.SO_LINGER, 0); // close sends RST
                     s.close();
                 });
                 try (TcpStream c = TcpStream.connect(l.localAddress())) {
+                    c.writeAll(new byte[] {1});
                     server.join(Duration.ofSeconds(10));
                     IOException e = assertThrows(IOException.class, () -> {
                         byte[] b = new byte[10];

@@ -1,9 +1,13 @@
 package io.weft.internal.loop;
 
-import io.weft.internal.backend.nio.NioProviderAccess;
+import io.weft.internal.backend.BackendProvider;
+import io.weft.internal.backend.BackendUnavailableException;
+import io.weft.internal.backend.Backends;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Races cross-thread {@link EventLoop#execute} against the loop going to sleep. A lost
  * wake-up shows as a submission that does not run within seconds while the loop sleeps
- * with no timer to wake it.
+ * with no timer to wake it. Each backend wakes its loop its own way (a Selector's pipe,
+ * an eventfd, a ring message), so the race runs on each backend this machine offers.
  */
 @Tag("mode-independent")
 @Timeout(120)
@@ -23,9 +28,19 @@ class WakeupStressTest {
     private static final long TIME_BOUND_NANOS = 20_000_000_000L;
     private static final long LOST_AFTER_NANOS = 5_000_000_000L;
 
-    @Test
-    void crossThreadExecuteRacingSleepNeverLosesAWakeupALot() throws Exception {
-        EventLoop loop = new EventLoop(0, "wakeup-stress", NioProviderAccess.provider(), false, NanoClock.SYSTEM, null);
+    private static BackendProvider provider(String backend) throws BackendUnavailableException {
+        try {
+            return Backends.choose(backend).provider();
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("backend " + backend + " is unavailable here: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void crossThreadExecuteRacingSleepNeverLosesAWakeupALot(String backend) throws Exception {
+        EventLoop loop = new EventLoop(0, "wakeup-stress", provider(backend), false, NanoClock.SYSTEM, null);
         try {
             AtomicLong ran = new AtomicLong();
             long start = System.nanoTime();
@@ -52,16 +67,17 @@ class WakeupStressTest {
             }
             assertEquals(attempts, ran.get());
             assertTrue(attempts >= 10_000, "enough attempts in the time bound: " + attempts);
-            System.out.println("wake-up stress: " + attempts + " cross-thread submissions, none lost");
+            System.out.println("wake-up stress on " + backend + ": " + attempts + " cross-thread submissions, none lost");
         } finally {
             loop.stop();
             loop.awaitTermination(10_000);
         }
     }
 
-    @Test
-    void manyProducersAtOnceAreAllRun() throws Exception {
-        EventLoop loop = new EventLoop(0, "wakeup-producers", NioProviderAccess.provider(), false, NanoClock.SYSTEM, null);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void manyProducersAtOnceAreAllRun(String backend) throws Exception {
+        EventLoop loop = new EventLoop(0, "wakeup-producers", provider(backend), false, NanoClock.SYSTEM, null);
         try {
             int producers = 4;
             int each = 100_000;

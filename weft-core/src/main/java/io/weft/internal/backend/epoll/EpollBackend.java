@@ -62,11 +62,14 @@ import java.util.Arrays;
  * work. cancelOnLoop removes it from its queue and completes it with CANCELLED, so no byte
  * can be lost: data that raced the cancel is still in the kernel for the next read. An op
  * the backend never received (backendState null, not done) is completed the same way.
+ * A withdrawn connect leaves its handshake to the kernel; the caller closes the socket.
  *
  * Buffers. Read and Write pass the op's segment, heap or native, straight to read/send:
  * Libc links them as critical downcalls, which may take heap memory. A bounce buffer was
  * rejected: it costs a copy per op for nothing, since the fds are non-blocking and the GC
- * waits at most for one socket-buffer copy.
+ * waits at most for one socket-buffer copy. A native segment confined to the waiting task
+ * is passed by address (see reachable); a segment FFM refuses (its arena closed) fails
+ * the op with EIO and never escapes into the loop.
  *
  * Wake-up. An eventfd, level-triggered in the same epoll under token WAKEUP. wakeup()
  * writes to it from any thread through an FdGuard, so a waker racing close() never writes
@@ -261,14 +264,25 @@ final class EpollBackend extends Backend {
      */
     private boolean attempt(FdSocket s, IoOp op) {
         for (;;) {
-            long r = switch (op) {
-                case NetOps.Read rd -> Libc.read(cs, s.fd(), rd.buffer);
-                case NetOps.Write wr -> Libc.send(cs, s.fd(), wr.buffer, Libc.MSG_NOSIGNAL);
-                case NetOps.Accept a -> Libc.accept4(cs, s.fd(), MemorySegment.NULL, MemorySegment.NULL,
-                        Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
-                case NetOps.Connect c -> finishConnect(s);
-                default -> throw new IllegalStateException("not a retried op: " + op);
-            };
+            long r;
+            try {
+                r = switch (op) {
+                    case NetOps.Read rd -> {
+                        long n = Libc.read(cs, s.fd(), reachable(rd.buffer, op));
+                        yield n == 0 && s.resetError() != 0 ? -s.resetError() : n;
+                    }
+                    case NetOps.Write wr -> Libc.send(cs, s.fd(), reachable(wr.buffer, op), Libc.MSG_NOSIGNAL);
+                    case NetOps.Accept a -> Libc.accept4(cs, s.fd(), MemorySegment.NULL, MemorySegment.NULL,
+                            Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+                    case NetOps.Connect c -> finishConnect(s);
+                    default -> throw new IllegalStateException("not a retried op: " + op);
+                };
+            } catch (RuntimeException e) {
+                // A buffer whose arena is closed, or that this thread may not touch: the op
+                // fails, as on the nio backend, and the loop goes on.
+                op.complete(-Errno.EIO, new UncheckedIOException(new IOException(e)));
+                return true;
+            }
             if (r == -Errno.EAGAIN) {
                 return false;
             }
@@ -288,12 +302,38 @@ final class EpollBackend extends Backend {
     }
 
     /**
+     * The op's buffer as this thread may hand it to the kernel. A native segment from the
+     * waiting task's confined arena (the idiomatic {@code Arena.ofConfined()}) refuses FFM
+     * access from the loop thread, which makes every retry; its address is still good
+     * here: only the owner can close a confined arena, the owner is the waiter, and the
+     * waiter stays parked until this op's final completion (DESIGN §3), which comes after
+     * this call. Any other segment is passed as it is, so FFM still checks it.
+     */
+    @SuppressWarnings("restricted")
+    private static MemorySegment reachable(MemorySegment buf, IoOp op) {
+        if (buf.isNative() && !buf.isAccessibleBy(Thread.currentThread())
+                && buf.isAccessibleBy(op.waiter()) && buf.scope().isAlive()) {
+            return MemorySegment.ofAddress(buf.address()).reinterpret(buf.byteSize());
+        }
+        return buf;
+    }
+
+    /**
      * After a write edge on a connecting socket: SO_ERROR holds the outcome of a failed
      * connect; if it is clear, getpeername tells a finished connect from an edge that came
      * before the handshake did (ENOTCONN, reported as EAGAIN: wait for the next edge).
+     *
+     * <p>ECONNRESET or EPIPE in SO_ERROR mean the handshake did finish (Linux reports a
+     * reset in SYN_SENT as ECONNREFUSED) and the peer reset the connection before this
+     * loop saw the edge: the connect succeeded, and the reset belongs to the first read,
+     * so it is recorded on the socket (FdSocket.recordReset) rather than lost.
      */
     private long finishConnect(FdSocket s) {
         int err = SockOpts.pendingError(cs, s.fd(), scratch);
+        if (err == Errno.ECONNRESET || err == Errno.EPIPE) {
+            s.recordReset(err);
+            return 0;
+        }
         if (err != 0) {
             return -err;
         }

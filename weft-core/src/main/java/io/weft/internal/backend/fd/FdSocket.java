@@ -44,6 +44,15 @@ public final class FdSocket extends SocketHandle {
     private final int fd;
     private final boolean inet6;
     private final boolean listener;
+    /**
+     * 0, or the errno (ECONNRESET, EPIPE) of a reset that reached the socket after its
+     * handshake but before a backend saw the connect complete. Reading SO_ERROR to finish
+     * the connect consumed it, and a reset socket then reads as end of stream, so the
+     * backend keeps it here and turns that end of stream back into the error. Written once
+     * (volatile: the read may run on another loop), never cleared, as the JDK's reset
+     * state is sticky.
+     */
+    private volatile int resetError;
 
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this.fd = fd;
@@ -97,6 +106,23 @@ public final class FdSocket extends SocketHandle {
      */
     public static FdSocket accepted(int fd, FdSocket listener) {
         return new FdSocket(fd, listener.inet6, false);
+    }
+
+    /**
+     * Records that the peer reset the connection before the connect was seen to finish
+     * (see {@link #resetError()}). Backends call it with the errno SO_ERROR gave.
+     */
+    public void recordReset(int errno) {
+        resetError = Math.abs(errno);
+    }
+
+    /**
+     * 0, or the errno of a reset recorded while connecting: a read that finds end of stream
+     * on this socket must fail with it instead, so that a reset never looks like an
+     * orderly close.
+     */
+    public int resetError() {
+        return resetError;
     }
 
     /** The file descriptor; valid while an op holds the handle or a direct call is in progress. */

@@ -3,11 +3,13 @@ package io.weft.internal.backend.epoll;
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Backends;
+import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -40,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The epoll backend driven directly, with the test thread as its loop thread; loopback only. */
@@ -159,6 +164,52 @@ class EpollBackendTest {
         assertEquals("late", new String(buf, 0, 4, StandardCharsets.US_ASCII));
     }
 
+    /**
+     * The idiomatic buffer, from the waiting task's own confined arena: the loop thread
+     * makes the syscalls (the first try here, and the retry after the edge), although only
+     * the task may touch the segment through FFM.
+     */
+    @Test
+    void buffersConfinedToTheWaitingThreadWorkWhenTheLoopRetries() throws Exception {
+        FdSocket[] p = pair(listener());
+        SynchronousQueue<NetOps.Read> handOver = new SynchronousQueue<>();
+        CountDownLatch done = new CountDownLatch(1);
+        String[] seen = new String[1];
+        Thread task = Thread.ofPlatform().start(() -> {
+            try (Arena confined = Arena.ofConfined()) {
+                NetOps.Read read = new NetOps.Read(p[1], confined.allocate(16));
+                handOver.put(read);
+                done.await();
+                seen[0] = new String(read.buffer.asSlice(0, read.result()).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        NetOps.Read read = handOver.poll(TestLoop.PATIENCE_NANOS, TimeUnit.NANOSECONDS);
+        submit(read);
+        loop.turn(0);
+        assertFalse(read.isDone(), "parked: no data yet");
+        write(p[0], bytes("confined"));
+        assertEquals(8, loop.await(read));
+        done.countDown();
+        task.join();
+        assertEquals("confined", seen[0]);
+    }
+
+    @Test
+    void aBufferFromAClosedArenaFailsTheOpAndNotTheLoop() throws IOException {
+        FdSocket[] p = pair(listener());
+        MemorySegment gone;
+        try (Arena shortLived = Arena.ofShared()) {
+            gone = shortLived.allocate(16);
+        }
+        write(p[0], bytes("x"));
+        NetOps.Read read = submit(new NetOps.Read(p[1], gone));
+        assertEquals(-Errno.EIO, loop.await(read));
+        assertInstanceOf(UncheckedIOException.class, read.attachment());
+        assertArrayEquals(new byte[] {'x'}, readFully(p[1], 1), "the byte is still there");
+    }
+
     @Test
     void readAfterPeerShutdownOrCloseReturnsEndOfStream() throws IOException {
         FdSocket[] p = pair(listener());
@@ -227,6 +278,37 @@ class EpollBackendTest {
         IOException e = Errno.exception((int) r, "connect to", bound.localAddress());
         assertInstanceOf(ConnectException.class, e);
         assertTrue(e.getMessage().contains("ECONNREFUSED"), e.getMessage());
+    }
+
+    /**
+     * The server accepts and resets the connection before the client's loop has seen its
+     * connect finish: the connect still succeeds (the handshake did), and the reset shows
+     * on the first read, never as an orderly end of stream.
+     */
+    @Test
+    void aResetBeforeTheConnectIsSeenFailsTheFirstReadNotTheConnect() throws IOException {
+        FdSocket l = listener();
+        FdSocket client = track(FdSocket.openTcp(StandardProtocolFamily.INET, false));
+        NetOps.Connect connect = submit(new NetOps.Connect(client, l.localAddress()));
+        assumeFalse(connect.isDone(), "the connect finished at once; no window for the race");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(a);
+            MemorySegment pfd = a.allocate(Libc.POLLFD_LAYOUT);
+            pfd.set(ValueLayout.JAVA_INT, 0, l.fd());
+            pfd.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
+            assertEquals(1, Libc.poll(cs, pfd, 1, (int) TimeUnit.NANOSECONDS.toMillis(TestLoop.PATIENCE_NANOS)));
+            int fd = Libc.accept4(cs, l.fd(), MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            assertTrue(fd >= 0, Errno.name(fd));
+            FdSocket server = FdSocket.accepted(fd, l);
+            server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            server.close(); // RST, while the client's loop has not polled yet
+        }
+        assertEquals(0, loop.await(connect));
+        long r = loop.await(submit(new NetOps.Read(client, arena.allocate(8))));
+        assertEquals(-Errno.ECONNRESET, r);
+        assertEquals(-Errno.ECONNRESET, loop.await(submit(new NetOps.Read(client, arena.allocate(8)))), "the reset stays");
+        long w = loop.await(submit(new NetOps.Write(client, bytes("x"))));
+        assertTrue(w == -Errno.EPIPE || w == -Errno.ECONNRESET, "write after reset: " + w);
     }
 
     @Test
@@ -526,7 +608,7 @@ class EpollBackendTest {
     void epollCanBeChosenByName() throws BackendUnavailableException {
         Backends.Choice c = Backends.choose("epoll");
         assertEquals("epoll", c.provider().name());
-        assertTrue(c.provider().capabilities().contains(io.weft.internal.backend.Capability.POLL));
+        assertTrue(c.provider().capabilities().contains(Capability.POLL));
     }
 
     @Test

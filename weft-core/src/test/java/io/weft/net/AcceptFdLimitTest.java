@@ -1,0 +1,109 @@
+package io.weft.net;
+
+import io.weft.Weft;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An accept that runs out of file descriptors backs off instead of spinning, keeps
+ * serving, and accepts again once descriptors are free. Runs in a child JVM whose
+ * descriptor limit is lowered with {@code ulimit -n}, so this JVM is never starved.
+ */
+@Timeout(120)
+class AcceptFdLimitTest {
+
+    @Test
+    void acceptBacksOffOnEmfileAndRecovers() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String backend = System.getProperty("weft.backend", "auto");
+        String scheduler = System.getProperty("weft.scheduler", "auto");
+        String cmd = "ulimit -n 256 && exec '" + java + "' --add-opens java.base/java.lang=ALL-UNNAMED"
+                + " --enable-native-access=ALL-UNNAMED -Djdk.trackAllThreads=false"
+                + " -Dweft.backend=" + backend + " -Dweft.scheduler=" + scheduler + " -Dweft.loops=1"
+                + " -cp '" + System.getProperty("java.class.path") + "' '" + Child.class.getName() + "'";
+        Process child = new ProcessBuilder("bash", "-c", cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.startsWith("READY "), "child started: " + ready);
+            int port = Integer.parseInt(ready.substring(6).trim());
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                clients.add(new Socket("127.0.0.1", port)); // completes in the kernel's backlog
+            }
+            String result = out.readLine();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child finished");
+            for (Socket s : clients) {
+                s.close();
+            }
+            assertTrue(result != null && result.startsWith("ACCEPTED "), "child reported: " + result);
+            String[] parts = result.split(" ");
+            int accepted = Integer.parseInt(parts[1]);
+            long backoffs = Long.parseLong(parts[2]);
+            assertEquals(3, accepted, "every connection was accepted once descriptors were free");
+            assertTrue(backoffs >= 1, "accept hit the limit and backed off");
+            // The child held the limit for 500 ms; backoff starts at 10 ms and doubles, so a
+            // loop that spun instead would show thousands of attempts.
+            assertTrue(backoffs <= 20, "accept backed off rather than spinning: " + backoffs + " attempts");
+            assertEquals(0, child.exitValue());
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** The child: fills its descriptor table, lets accept hit EMFILE, then frees it. */
+    public static final class Child {
+        public static void main(String[] args) throws Exception {
+            Weft.run(() -> {
+                try (TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
+                    // One round first, so every class on the path is loaded: with no
+                    // descriptor left, not even a class file could be opened.
+                    var warm = Weft.spawn(() -> l.accept(Duration.ofSeconds(10)).close());
+                    TcpStream.connect(l.localAddress()).close();
+                    warm.join();
+                    List<FileChannel> filler = new ArrayList<>();
+                    try {
+                        while (true) {
+                            filler.add(FileChannel.open(Path.of("/dev/null")));
+                        }
+                    } catch (IOException full) {
+                        // the table is full: accept will now fail with EMFILE
+                    }
+                    System.out.println("READY " + l.localAddress().getPort());
+                    System.out.flush();
+                    var acceptor = Weft.spawn(() -> {
+                        List<TcpStream> got = new ArrayList<>();
+                        while (got.size() < 3) {
+                            got.add(l.accept(Duration.ofSeconds(30)));
+                        }
+                        for (TcpStream s : got) {
+                            s.close();
+                        }
+                        return got.size();
+                    });
+                    Weft.sleep(Duration.ofMillis(500)); // this task keeps running meanwhile: the loop is not stuck
+                    for (FileChannel f : filler) {
+                        f.close();
+                    }
+                    int accepted = acceptor.join();
+                    System.out.println("ACCEPTED " + accepted + " " + l.fdLimitBackoffs());
+                }
+            });
+        }
+    }
+}

@@ -24,9 +24,12 @@ public final class Main {
                   echo server and clients in one runtime over loopback; prints throughput,
                   round-trip latency, CPU per message, and how many echoes were verified
                   (defaults: 10 s, 64 connections, 64 bytes, the runtime's default backend)
+              %s
+                  round-trip cost of two tasks handing a turn back and forth on one loop,
+                  against two virtual threads and two platform threads doing the same
               help
                   this text
-            """.formatted(DemoOptions.USAGE);
+            """.formatted(DemoOptions.USAGE, PingPong.USAGE);
 
     public static void main(String[] args) {
         // The runtime logs one line at start-up; the JDK's default format spends two lines on it.
@@ -57,6 +60,7 @@ public final class Main {
         try {
             return switch (command) {
                 case "demo" -> EchoDemo.execute(DemoOptions.parse(rest), out, err, terminal);
+                case "pingpong" -> PingPong.execute(PingPong.Options.parse(rest), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

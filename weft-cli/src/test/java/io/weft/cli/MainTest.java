@@ -48,10 +48,17 @@ class MainTest {
     }
 
     @Test
+    void badPingPongOptionExits2() {
+        assertEquals(2, run("pingpong", "--rounds", "many"));
+        assertTrue(err().startsWith("weft pingpong: option '--rounds' takes a whole number"), err());
+    }
+
+    @Test
     void helpGoesToStdoutAndExits0() {
         assertEquals(0, run("help"));
         assertEquals(0, run("demo", "--help"));
         assertTrue(out().contains("demo [--seconds N] [--connections N] [--size BYTES] [--backend auto|io_uring|epoll|nio]"), out());
+        assertTrue(out().contains("pingpong [--rounds N] [--runs N]"), out());
         assertEquals("", err());
     }
 }

@@ -11,8 +11,8 @@ import java.nio.ByteOrder;
  */
 /*
  * The seed (connection << 32 | seq) is distinct for every message while seq < 2^32, and
- * SplitMix64's output function is a bijection, so the first 8 bytes of two messages never
- * agree; the rest follows from the same generator. Filling 8 bytes per step keeps the cost
+ * SplitMix64's output function is a bijection, so in messages of 8 bytes or more the first
+ * 8 bytes of two messages never agree; the rest follows from the same generator. Filling 8 bytes per step keeps the cost
  * of a 64 KiB message far below its round trip.
  */
 final class Payload {

@@ -37,6 +37,9 @@ public final class Blocking {
         if (rt == null) {
             return c.call();
         }
+        if (Waits.reasonNotToStart(Waits.NONE) != 0) {
+            throw new CancellationException("cancelled before the blocking call was submitted");
+        }
         Call<T> op = new Call<>(c);
         rt.blockingPool().execute(op);
         Waits.await(op, Waits.NONE, false);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -45,7 +46,8 @@ public final class Runtime implements AutoCloseable {
     private final String schedulerReason;
     private final String backendName;
     private final String backendReason;
-    private final Thread.Builder.OfVirtual[] builders;
+    /** One per loop. Factories, not builders: a builder is not safe to share between threads. */
+    private final ThreadFactory[] threadFactories;
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicLong taskIds = new AtomicLong();
     private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
@@ -95,12 +97,12 @@ public final class Runtime implements AutoCloseable {
         JdkPoller.warmUp();
         int n = b.loops;
         this.loops = new EventLoop[n];
-        this.builders = new Thread.Builder.OfVirtual[n];
+        this.threadFactories = new ThreadFactory[n];
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
                         NanoClock.SYSTEM, this);
-                builders[i] = mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual();
+                threadFactories[i] = (mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual()).factory();
             }
         } catch (IOException e) {
             for (EventLoop l : loops) {
@@ -152,6 +154,11 @@ public final class Runtime implements AutoCloseable {
         return spawnOn(loop, body, null);
     }
 
+    /** Starts a task that returns nothing on loop {@code loop}. */
+    public Task<Void> spawnOn(int loop, ThrowingRunnable body) {
+        return spawnOn(loop, asCallable(body));
+    }
+
     static Callable<Void> asCallable(ThrowingRunnable body) {
         return () -> {
             body.run();
@@ -169,7 +176,7 @@ public final class Runtime implements AutoCloseable {
         if (scope != null) {
             scope.adopt(t);
         }
-        t.start(builders[i]);
+        t.start(threadFactories[i]);
         return t;
     }
 
@@ -386,7 +393,13 @@ public final class Runtime implements AutoCloseable {
             return this;
         }
 
-        /** Starts the runtime. */
+        /**
+         * Starts the runtime.
+         *
+         * @throws UnsupportedOperationException if the requested backend or scheduler cannot
+         *         run here; the message says why (for {@code auto} this cannot happen: nio runs everywhere)
+         * @throws java.io.UncheckedIOException if a loop's backend fails to open
+         */
         public Runtime build() {
             return new Runtime(this);
         }

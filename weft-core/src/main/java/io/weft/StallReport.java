@@ -15,8 +15,8 @@ public record StallReport(Task<?> task, int loop, Duration busyFor, StackTraceEl
 
     /** The report as an exception, for logging with its stack. */
     public Throwable asThrowable() {
-        Throwable t = new Throwable("task '" + task.name() + "' has kept loop " + loop + " busy for "
-                + busyFor.toMillis() + " ms; move blocking or long work to Blocking.call");
+        Throwable t = new Throwable("task '" + task.name() + "' (loop " + loop + ") has run for "
+                + busyFor.toMillis() + " ms without reaching a Weft wait; move blocking or long work to Blocking.call");
         t.setStackTrace(stack);
         return t;
     }

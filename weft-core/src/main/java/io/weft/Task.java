@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A lightweight task: a virtual thread run by one of the runtime's event loops. Made by
@@ -32,6 +33,8 @@ import java.util.concurrent.CompletionException;
  * only when its code has returned; a task that ignores cancellation keeps running.
  */
 public final class Task<T> {
+
+    private static final System.Logger LOG = System.getLogger("io.weft");
 
     /** A task's life. */
     public enum State {
@@ -67,8 +70,9 @@ public final class Task<T> {
         this.name = name;
     }
 
-    void start(Thread.Builder.OfVirtual builder) {
-        Thread t = builder.name(name).unstarted(this::run);
+    void start(ThreadFactory factory) {
+        Thread t = factory.newThread(this::run);
+        t.setName(name);
         this.thread = t;
         t.start();
     }
@@ -138,6 +142,10 @@ public final class Task<T> {
             for (Op op : toWake) {
                 op.complete(0);
             }
+        } else if (f == null && scope == null && state() == State.FAILED) {
+            // Nobody is waiting and no scope will report it: say so, or a failed handler
+            // task would vanish without a trace. A later join still gets the exception.
+            LOG.log(System.Logger.Level.WARNING, "task '" + name + "' failed and nothing was waiting for it", err);
         }
         if (f != null) {
             complete(f);

@@ -132,16 +132,41 @@ class RuntimeTest {
     @Test
     void cancelReachesBlockingCallAndInterruptsItsThread() throws Exception {
         AtomicBoolean poolThreadInterrupted = new AtomicBoolean();
-        cancelWhileParked(() -> Blocking.call(() -> {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                poolThreadInterrupted.set(true);
-                throw e;
-            }
-            return null;
-        }));
+        CountDownLatch callStarted = new CountDownLatch(1);
+        Weft.run(runtime(), () -> {
+            Task<Object> t = Weft.spawn(() -> Blocking.call(() -> {
+                callStarted.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    poolThreadInterrupted.set(true);
+                    throw e;
+                }
+                return null;
+            }));
+            assertTrue(callStarted.await(10, TimeUnit.SECONDS), "the call started on the pool");
+            awaitParked(t.thread());
+            t.cancel();
+            CancellationException e = assertThrows(CancellationException.class, t::join);
+            assertEquals(Task.State.CANCELLED, t.state(), String.valueOf(e));
+        });
         assertTrue(poolThreadInterrupted.get(), "the blocking pool thread was interrupted");
+    }
+
+    @Test
+    void cancelBeforeTheBlockingCallStartsMeansItNeverRuns() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        Weft.run(runtime().blockingThreads(1), () -> {
+            CountDownLatch release = new CountDownLatch(1);
+            Task<Object> occupier = Weft.spawn(() -> Blocking.call(() -> release.await(10, TimeUnit.SECONDS)));
+            Task<Object> queued = Weft.spawn(() -> Blocking.call(ran::incrementAndGet));
+            queued.cancel(); // before or after it queued its call: either way the call never runs
+            assertThrows(CancellationException.class, queued::join);
+            release.countDown();
+            occupier.join();
+            Blocking.call(() -> null); // the pool has run everything queued before this
+        });
+        assertEquals(0, ran.get(), "a call withdrawn while queued never runs");
     }
 
     @Test

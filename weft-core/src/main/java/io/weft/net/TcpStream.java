@@ -177,6 +177,11 @@ public final class TcpStream implements AutoCloseable {
     }
 
     /** Reads exactly {@code len} bytes into {@code b[off..]}. @throws EOFException if the stream ends first */
+    public void readFully(byte[] b, int off, int len) throws IOException {
+        readFully(b, off, len, readDeadline());
+    }
+
+    /** Like {@link #readFully(byte[], int, int)}, by {@code deadline} (one deadline for the whole). */
     public void readFully(byte[] b, int off, int len, Deadline deadline) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         int done = 0;
@@ -238,6 +243,11 @@ public final class TcpStream implements AutoCloseable {
     /** Writes all of {@code b}. */
     public void writeAll(byte[] b) throws IOException {
         writeAll(b, 0, b.length, writeDeadline());
+    }
+
+    /** Writes all of {@code b[off..off+len)}. */
+    public void writeAll(byte[] b, int off, int len) throws IOException {
+        writeAll(b, off, len, writeDeadline());
     }
 
     /** Writes all of {@code b[off..off+len)} by {@code deadline}. */

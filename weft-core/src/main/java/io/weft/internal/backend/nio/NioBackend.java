@@ -121,6 +121,7 @@ final class NioBackend extends Backend {
                     selector.selectNow(); // flush the cancelled key so the channel can register again
                 }
                 key = s.channel.register(selector, 0);
+                s.registeredWith(this);
                 reg = new Registration(key);
                 key.attach(reg);
             } else {

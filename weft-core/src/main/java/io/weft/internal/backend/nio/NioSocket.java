@@ -10,11 +10,15 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A socket of the nio backend: a non-blocking {@link SocketChannel} or {@link ServerSocketChannel}. */
 final class NioSocket extends SocketHandle {
 
     final SelectableChannel channel;
+    /** The backends whose selectors this channel is registered with; see closeNow. */
+    private final List<NioBackend> registeredWith = new CopyOnWriteArrayList<>();
 
     NioSocket(SelectableChannel channel) {
         this.channel = channel;
@@ -67,9 +71,26 @@ final class NioSocket extends SocketHandle {
         stream().shutdownInput();
     }
 
+    /** Called by a backend (on its loop) when it registers this channel with its selector. */
+    void registeredWith(NioBackend backend) {
+        registeredWith.add(backend);
+    }
+
+    /**
+     * Closes the channel and wakes every selector it is registered with. The JDK defers
+     * the real close of a registered channel until each selector has dropped its key, which
+     * happens only inside a select; an idle loop would otherwise keep the descriptor (and,
+     * with SO_LINGER 0, the reset the peer is waiting for) indefinitely.
+     */
     @Override
     protected void closeNow() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            for (NioBackend b : registeredWith) {
+                b.wakeup();
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,146 @@
+package io.weft.bench;
+
+import io.weft.bench.echo.EchoBench;
+import io.weft.bench.echo.EchoOptions;
+import io.weft.bench.micro.MicroBench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code ./weft bench NAME [options]}: {@code echo} (the side-by-side TCP echo harness),
+ * {@code micro} (JMH), {@code all} (both, planned to fit 20 minutes on 2 cores).
+ *
+ * <p>The echo harness wants its load generator on its own core. When it may pin and is
+ * not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
+ * the same JVM options and arguments and waits for it; the environment variable
+ * {@value #PINNED_ENV} marks the pinned copy.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    static final String PINNED_ENV = "WEFT_BENCH_PINNED";
+    /** What {@code all} is meant to fit in. */
+    static final double ALL_BUDGET_SECONDS = 20 * 60;
+
+    private static final String USAGE = """
+            usage: ./weft bench NAME [options]        (./weft bench NAME --help for NAME's options)
+              echo    TCP echo: Weft (io_uring, epoll, nio) vs Netty (epoll, io_uring) vs JDK threads,
+                      server pinned to CPU 0, load generator to CPU 1; writes bench-results/echo.json, echo.svg
+              micro   JMH micro-benchmarks, each beside its JDK equivalent; writes bench-results/micro.json, micro.svg
+              all     echo, then micro (accepts the options of both); prints the planned total first
+            """;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || Set.of("help", "-h", "--help").contains(args[0])) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        int status;
+        try {
+            status = switch (args[0]) {
+                case "echo" -> echo(rest);
+                case "micro" -> micro(rest);
+                case "all" -> all(rest);
+                default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
+            };
+        } catch (IllegalArgumentException e) {
+            System.err.println("weft bench: " + e.getMessage());
+            status = 2;
+        }
+        System.exit(status);
+    }
+
+    private static Path defaultOut() {
+        return Path.of(System.getProperty("weft.bench.out", "bench-results"));
+    }
+
+    private static boolean wantsHelp(String[] args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    static int echo(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(EchoOptions.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, EchoOptions.VALUED, EchoOptions.FLAGS);
+        EchoOptions eo = EchoOptions.from(o, defaultOut());
+        if (mayRepin(eo)) {
+            return repinned(eo.loadgenCpu(), "echo", List.of(args));
+        }
+        return EchoBench.run(eo, System.out).ok() ? 0 : 1;
+    }
+
+    static int micro(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(MicroBench.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, MicroBench.VALUED, MicroBench.FLAGS);
+        MicroBench.run(MicroBench.Settings.from(o, defaultOut()), System.out);
+        return 0;
+    }
+
+    static int all(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print("usage: ./weft bench all [options of echo and micro]\n\n" + EchoOptions.USAGE + "\n" + MicroBench.USAGE);
+            return 0;
+        }
+        Set<String> valued = new HashSet<>(EchoOptions.VALUED);
+        valued.addAll(MicroBench.VALUED);
+        Set<String> flags = new HashSet<>(EchoOptions.FLAGS);
+        flags.addAll(MicroBench.FLAGS);
+        Options o = Options.parse(args, valued, flags);
+        EchoOptions eo = EchoOptions.from(o, defaultOut());
+        MicroBench.Settings ms = MicroBench.Settings.from(o, defaultOut());
+        double echoS = eo.plannedSeconds();
+        double microS = ms.plannedSeconds();
+        System.out.printf("planned: echo about %s + micro about %s = about %s%n",
+                Durations.describe(echoS), Durations.describe(microS), Durations.describe(echoS + microS));
+        if (echoS + microS > ALL_BUDGET_SECONDS) {
+            System.out.println("warning: that is more than " + Durations.describe(ALL_BUDGET_SECONDS)
+                    + "; shorten with --seconds, --runs, --iterations or --quick");
+        }
+        int status;
+        if (mayRepin(eo)) {
+            Set<String> echoKeys = new HashSet<>(EchoOptions.VALUED);
+            echoKeys.addAll(EchoOptions.FLAGS);
+            status = repinned(eo.loadgenCpu(), "echo", o.toArgs(echoKeys));
+        } else {
+            status = EchoBench.run(eo, System.out).ok() ? 0 : 1;
+        }
+        System.out.println();
+        MicroBench.run(ms, System.out);
+        return status;
+    }
+
+    /** True if this JVM should run the echo harness again pinned to the load generator's core. */
+    private static boolean mayRepin(EchoOptions eo) {
+        return eo.pin() && System.getenv(PINNED_ENV) == null && ChildJvm.tasksetAvailable()
+                && Machine.current().cpus() > Math.max(eo.serverCpu(), eo.loadgenCpu());
+    }
+
+    /** Runs {@code Main command args} in a copy of this JVM pinned to {@code cpu}; returns its exit status. */
+    private static int repinned(int cpu, String command, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ChildJvm.java());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(ChildJvm.classPath());
+        cmd.add(Main.class.getName());
+        cmd.add(command);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.pinned(cpu, cmd)).inheritIO();
+        pb.environment().put(PINNED_ENV, Integer.toString(cpu));
+        Process p = pb.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+        return p.waitFor();
+    }
+}

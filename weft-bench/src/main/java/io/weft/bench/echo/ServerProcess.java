@@ -1,0 +1,157 @@
+package io.weft.bench.echo;
+
+import io.weft.bench.ChildJvm;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** One contender's server JVM as the harness sees it: started, its port read, stopped. See {@link EchoServerMain}. */
+final class ServerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final String info;
+    private final Path log;
+
+    private ServerProcess(Process process, int port, String info, Path log) {
+        this.process = process;
+        this.port = port;
+        this.info = info;
+        this.log = log;
+    }
+
+    /**
+     * Starts the server for {@code c}, on core {@code cpu} if not null, with its standard
+     * error in {@code log}; waits (up to 60 s) for its port.
+     *
+     * @throws ContenderUnavailableException if the server says it cannot run here
+     * @throws IOException                   if it fails to start; the message has the end of its log
+     */
+    static ServerProcess start(Contender c, List<String> jvmOptions, Integer cpu, Path log)
+            throws IOException, ContenderUnavailableException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ChildJvm.java());
+        cmd.addAll(ChildJvm.inheritedFlags());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(ChildJvm.classPath());
+        cmd.add(EchoServerMain.class.getName());
+        cmd.add(c.id());
+        if (cpu != null) {
+            cmd = ChildJvm.pinned(cpu, cmd);
+        }
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+        CompletableFuture<String> first = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                first.complete(r.readLine());
+                // keep reading so that the server never blocks on a full pipe
+                while (r.readLine() != null) {
+                    // nothing else is expected on standard output
+                }
+            } catch (IOException e) {
+                first.completeExceptionally(e);
+            }
+        });
+        String line;
+        try {
+            line = first.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            p.destroyForcibly();
+            throw new IOException(c.id() + " server printed no port within 60 s" + tail(log));
+        } catch (ExecutionException e) {
+            p.destroyForcibly();
+            throw new IOException(c.id() + " server: " + e.getCause().getMessage() + tail(log), e.getCause());
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting " + c.id());
+        }
+        if (line != null && line.startsWith(EchoServerMain.UNAVAILABLE + " ")) {
+            waitQuietly(p);
+            throw new ContenderUnavailableException(line.substring(EchoServerMain.UNAVAILABLE.length() + 1), null);
+        }
+        if (line == null || !line.startsWith(EchoServerMain.PORT + " ")) {
+            p.destroyForcibly();
+            waitQuietly(p);
+            throw new IOException(c.id() + " server " + (line == null ? "exited (status " + p.exitValue() + ")"
+                    : "printed '" + line + "'") + " instead of its port" + tail(log));
+        }
+        String[] parts = line.split(" ", 3);
+        return new ServerProcess(p, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "", log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    String info() {
+        return info;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The last lines of the server's log, for a failure message. */
+    String logTail() {
+        return tail(log);
+    }
+
+    /** Closes the server's standard input (its signal to stop), then waits, then kills if it must. */
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitQuietly(Process p) {
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            if (lines.isEmpty()) {
+                return "";
+            }
+            return "; log " + log + " ends: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

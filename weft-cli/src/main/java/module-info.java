@@ -1,0 +1,12 @@
+/**
+ * The {@code weft} command: the echo demo and small harnesses on top of weft-core.
+ *
+ * <p>HdrHistogram has no module descriptor and no {@code Automatic-Module-Name}, so its
+ * automatic module is named after its jar file, {@code HdrHistogram}. The launcher runs
+ * this module from the class path, where the name does not matter; the descriptor keeps
+ * the dependencies honest at compile time.
+ */
+module io.weft.cli {
+    requires io.weft.core;
+    requires HdrHistogram;
+}

@@ -74,6 +74,8 @@ final class SlotTable {
         boolean cancelSent;
         /** A LINK_TIMEOUT follows the op's SQE. */
         boolean linked;
+        /** The provided-buffer ring ran dry for this read: it reads into a bounce chunk instead. */
+        boolean chunkRead;
 
         Slot(int index, MemorySegment scratch) {
             this.index = index;
@@ -124,6 +126,7 @@ final class SlotTable {
         s.length = 0;
         s.cancelSent = false;
         s.linked = false;
+        s.chunkRead = false;
         s.generation = (s.generation + 1) & GENERATION_MASK;
         free[freeTop++] = s.index;
         inUse--;

@@ -65,6 +65,7 @@ final class UringAbi {
     // io_uring_sqe.flags
     static final byte SQE_IO_LINK = 1 << 2;
     static final byte SQE_ASYNC = 1 << 4;
+    static final byte SQE_BUFFER_SELECT = 1 << 5;
 
     // io_uring_sqe.timeout_flags
     static final int TIMEOUT_ABS = 1;
@@ -74,7 +75,10 @@ final class UringAbi {
     static final int ASYNC_CANCEL_ANY = 1 << 2;
 
     // io_uring_cqe.flags
+    static final int CQE_F_BUFFER = 1;
     static final int CQE_F_MORE = 1 << 1;
+    /** With CQE_F_BUFFER, the buffer id is in the upper 16 bits of the CQE flags. */
+    static final int CQE_BUFFER_SHIFT = 16;
 
     // sq ring flags word
     static final int SQ_CQ_OVERFLOW = 1 << 1;
@@ -93,6 +97,9 @@ final class UringAbi {
     static final int REGISTER_ENABLE_RINGS = 12;
     static final int REGISTER_RING_FDS = 20;
     static final int UNREGISTER_RING_FDS = 21;
+    /** 5.19: a ring of buffers the kernel picks from when data arrives (IOSQE_BUFFER_SELECT). */
+    static final int REGISTER_PBUF_RING = 22;
+    static final int UNREGISTER_PBUF_RING = 23;
     /** 6.3, or-ed into the opcode: the fd argument is a registered ring index. */
     static final int REGISTER_USE_REGISTERED_RING = 1 << 31;
 

@@ -53,16 +53,20 @@ import java.nio.channels.UnresolvedAddressException;
  *
  *   Accept    ACCEPT, flags SOCK_NONBLOCK | SOCK_CLOEXEC (an FdSocket's fd is both)
  *   Connect   CONNECT, the sockaddr in the slot's scratch memory
- *   Read      native buffer: RECV into it. Heap buffer: READ_FIXED into a registered
- *             bounce chunk (RECV into a spill chunk), copied out on completion
+ *   Read      native buffer: RECV into it. Heap buffer: RECV with IOSQE_BUFFER_SELECT,
+ *             so the kernel picks a buffer from the provided-buffer ring only when data
+ *             arrives and a parked read holds none; copied out, and the buffer put back,
+ *             when the CQE is reaped. If the ring ran dry (-ENOBUFS) or the kernel has none
+ *             (before 5.19): READ_FIXED into a registered bounce chunk (RECV into a spill
+ *             chunk), held until the CQE
  *   Write     native buffer: SEND with MSG_NOSIGNAL. Heap buffer: copied into a chunk,
  *             then WRITE_FIXED (SEND from a spill chunk). WRITE_FIXED cannot pass
  *             MSG_NOSIGNAL; a closed peer then raises SIGPIPE, which the JVM ignores
  *             (the JDK's own SocketChannel.write is a plain write(2) as well)
  *   Poll      POLL_ADD, one shot
  *
- * A CQE of -EAGAIN or -EINTR for an op nobody cancelled is retried with a fresh SQE, not
- * reported: on kernels before 5.15 READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket
+ * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
+ * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above): on kernels before 5.15 READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket
  * return -EAGAIN instead of waiting, so the first such CQE also switches heap I/O to
  * RECV / SEND for the life of the backend.
  *
@@ -82,10 +86,21 @@ final class UringBackend extends Backend {
 
     private static final System.Logger LOG = System.getLogger("io.weft");
 
-    /** Ring and buffer sizes of one loop. */
-    record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount) {
-        /** 256 SQEs, 1024 CQEs, 32 bounce buffers of 32 KiB (1 MiB pinned per loop). */
-        static final Config DEFAULT = new Config(256, 1024, 32 * 1024, 32);
+    /**
+     * Ring and buffer sizes of one loop.
+     *
+     * @param bufferSize      bytes per bounce chunk (heap writes, and heap reads when the
+     *                        provided-buffer ring runs dry)
+     * @param bufferCount     bounce chunks registered as fixed buffers
+     * @param readBuffers     buffers in the provided-buffer ring (a power of two)
+     * @param readBufferSize  bytes per provided buffer: the most one heap read returns
+     */
+    record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount, int readBuffers, int readBufferSize) {
+        /**
+         * 256 SQEs, 1024 CQEs; 32 bounce chunks of 32 KiB (1 MiB, pinned and charged to
+         * RLIMIT_MEMLOCK); 128 provided read buffers of 16 KiB (2 MiB, not pinned).
+         */
+        static final Config DEFAULT = new Config(256, 1024, 32 * 1024, 32, 128, 16 * 1024);
     }
 
     private static final int WAKE_PENDING = 1;
@@ -134,6 +149,7 @@ final class UringBackend extends Backend {
     private final MemorySegment sqes;
     private final SlotTable slots;
     private final BounceBuffers buffers;
+    private final ProvidedBufferRing readBuffers;
     private final int wakeFd;
     private final MemorySegment wakeBuf;
     private final boolean linkTimeouts;
@@ -150,6 +166,7 @@ final class UringBackend extends Backend {
     private long wakeupsReaped;
     private long overflowFlushes;
     private long timedOutPolls;
+    private long bufferSelectFallbacks;
 
     UringBackend(LoopContext loop, UringProbe.Support support, Config config) throws IOException {
         super(loop);
@@ -174,6 +191,7 @@ final class UringBackend extends Backend {
         this.sqes = r.sqes();
         this.slots = new SlotTable(arena);
         this.buffers = new BounceBuffers(arena, config.bufferSize(), config.bufferCount());
+        this.readBuffers = new ProvidedBufferRing(arena, config.readBuffers(), config.readBufferSize());
         this.wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
         this.linkTimeouts = support.linkTimeout();
         this.taskrunFlag = (r.flags() & UringAbi.SETUP_TASKRUN_FLAG) != 0;
@@ -208,6 +226,11 @@ final class UringBackend extends Backend {
         if (r < 0) {
             LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: registering " + buffers.chunkSize() + "-byte bounce buffers failed ("
                     + Errno.name(r) + ", RLIMIT_MEMLOCK " + UringProbe.memlockLimit() + "); heap I/O uses unregistered buffers");
+        }
+        int p = readBuffers.register(ring);
+        if (p < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: no provided-buffer ring (" + Errno.name(p)
+                    + ", needs Linux 5.19); parked heap reads hold a bounce buffer");
         }
         armWake();
     }
@@ -275,6 +298,12 @@ final class UringBackend extends Backend {
                 MemorySegment b = r.buffer;
                 if (b.isNative()) {
                     SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, b.address(), clamp(b.byteSize()), 0, userData);
+                } else if (readBuffers.isRegistered() && !slot.chunkRead) {
+                    // The kernel picks a buffer when data arrives; the CQE names it.
+                    int len = (int) Math.min(b.byteSize(), readBuffers.bufferSize());
+                    SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, 0, len, 0, userData);
+                    SqeLayout.flags(sqes, sqe, UringAbi.SQE_BUFFER_SELECT);
+                    SqeLayout.bufIndex(sqes, sqe, ProvidedBufferRing.GROUP); // buf_group shares the field
                 } else {
                     int id = bounce(slot);
                     int len = (int) Math.min(b.byteSize(), buffers.chunkSize());
@@ -324,7 +353,7 @@ final class UringBackend extends Backend {
         }
         slot.linked = linked;
         if (linked) {
-            SqeLayout.flags(sqes, sqe, UringAbi.SQE_IO_LINK);
+            SqeLayout.flags(sqes, sqe, (byte) (sqes.get(ValueLayout.JAVA_BYTE, sqe + SqeLayout.FLAGS) | UringAbi.SQE_IO_LINK));
             long ts = slot.scratch.address() + SlotTable.SCRATCH_TIMESPEC;
             long deadline = Math.max(0, op.deadline);
             slot.scratch.set(ValueLayout.JAVA_LONG, SlotTable.SCRATCH_TIMESPEC + EnterArgLayout.TS_SEC, deadline / 1_000_000_000L);
@@ -455,8 +484,15 @@ final class UringBackend extends Backend {
                     return; // not final: no multishot op is issued, so this is not expected
                 }
                 IoOp op = slot.op;
-                if ((res == -Errno.EAGAIN || res == -Errno.EINTR) && op.cancelReason() == 0 && !closed) {
-                    if (res == -Errno.EAGAIN && slot.buffer >= 0) {
+                boolean retry = res == -Errno.EAGAIN || res == -Errno.EINTR || res == -Errno.ENOBUFS;
+                if (retry && op.cancelReason() == 0 && !closed) {
+                    if ((flags & UringAbi.CQE_F_BUFFER) != 0) {
+                        readBuffers.recycle(flags >>> UringAbi.CQE_BUFFER_SHIFT);
+                    }
+                    if (res == -Errno.ENOBUFS) {
+                        slot.chunkRead = true; // the provided-buffer ring ran dry: use a bounce chunk
+                        bufferSelectFallbacks++;
+                    } else if (res == -Errno.EAGAIN && slot.buffer >= 0) {
                         fixedRw = false; // see the overview: old kernels and O_NONBLOCK fixed I/O
                     }
                     issue(slot);
@@ -476,14 +512,16 @@ final class UringBackend extends Backend {
         IoOp op = slot.op;
         long result = res;
         Object attachment = null;
-        if (res == -Errno.ECANCELED || res == -Errno.EINTR) {
-            if (op.cancelReason() != 0) {
-                result = Op.CANCELLED;
-            } else if (slot.linked) {
+        int selected = (flags & UringAbi.CQE_F_BUFFER) != 0 ? flags >>> UringAbi.CQE_BUFFER_SHIFT : -1;
+        if (res == -Errno.ECANCELED || res == -Errno.EINTR || res == -Errno.ENOBUFS) {
+            if (op.cancelReason() != 0 || closed) {
+                result = Op.CANCELLED; // withdrawn: by a cancel, or by close() (ENOBUFS/EINTR are not retried then)
+            } else if (slot.linked && res == -Errno.ECANCELED) {
                 result = -Errno.ETIMEDOUT; // the linked timeout cancelled it
             }
         } else if (res >= 0) {
             switch (op) {
+                case NetOps.Read r when selected >= 0 -> readBuffers.copyOut(selected, r.buffer, res);
                 case NetOps.Read r when slot.buffer >= 0 -> buffers.copyOut(slot.buffer, r.buffer, res);
                 case NetOps.Accept a -> {
                     attachment = FdSocket.accepted(res, (FdSocket) op.handle());
@@ -493,6 +531,9 @@ final class UringBackend extends Backend {
                 default -> {
                 }
             }
+        }
+        if (selected >= 0) {
+            readBuffers.recycle(selected);
         }
         if (slot.buffer >= 0) {
             buffers.release(slot.buffer);
@@ -667,6 +708,16 @@ final class UringBackend extends Backend {
     /** Times reap() found the CQ overflowed and had the kernel flush its overflow list. Loop thread. */
     long overflowFlushes() {
         return overflowFlushes;
+    }
+
+    /** Heap reads re-issued with a bounce chunk because the provided-buffer ring ran dry. Loop thread. */
+    long bufferSelectFallbacks() {
+        return bufferSelectFallbacks;
+    }
+
+    /** True if heap reads select provided buffers. Loop thread. */
+    boolean providedReadBuffers() {
+        return readBuffers.isRegistered();
     }
 
     /** Blocking polls that ended with no completion: by their timeout, or a signal. Loop thread. */

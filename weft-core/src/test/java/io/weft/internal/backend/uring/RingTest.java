@@ -3,6 +3,7 @@ package io.weft.internal.backend.uring;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.linux.Errno;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The ring mechanics alone: setup, NOPs through SQ and CQ, a full SQ, an overflowing CQ. */
+@Tag("mode-independent") // drives the backend directly, no tasks: runs once
 class RingTest {
 
     static UringProbe.Support support;

@@ -8,6 +8,7 @@ import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The io_uring backend driven directly, on the test thread as its loop, over 127.0.0.1. */
+@Tag("mode-independent") // drives the backend directly, no tasks: runs once
 class UringBackendTest {
 
     static UringProbe.Support support;

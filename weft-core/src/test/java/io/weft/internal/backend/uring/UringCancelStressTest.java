@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * completed anyway must hand over its bytes and a cancelled write that completed anyway
  * must count. Afterwards no slot, bounce buffer or fd may be left.
  */
-@Tag("loops-only") // drives the backend directly: the scheduler mode does not matter, so it runs once
+@Tag("mode-independent") // drives the backend directly, no tasks: runs once
 class UringCancelStressTest {
 
     private static final int OPS = 1_000_000;

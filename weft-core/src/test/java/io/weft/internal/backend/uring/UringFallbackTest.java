@@ -3,6 +3,7 @@ package io.weft.internal.backend.uring;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Backends;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code auto} passes over io_uring when no ring can be set up, and says why. */
+@Tag("mode-independent") // drives the backend directly, no tasks: runs once
 class UringFallbackTest {
 
     @AfterEach

@@ -2,6 +2,7 @@ package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.BackendUnavailableException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * may be lost. A lost one leaves queued work behind a sleeping loop, which shows as a
  * poll that ended by its timeout while work was waiting.
  */
+@Tag("mode-independent") // drives the backend directly, no tasks: runs once
 class UringWakeupStressTest {
 
     @BeforeAll

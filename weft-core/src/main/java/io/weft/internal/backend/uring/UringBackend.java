@@ -33,13 +33,13 @@ import java.nio.channels.UnresolvedAddressException;
  *
  * An op's life:
  *
- *   submit(op)     take a slot (user_data) and, for heap memory, a bounce buffer; write
+ *   submit(op)     take a slot (user_data) and, for a heap write, a bounce chunk; write
  *                  the SQE (and, for an op with a deadline, a linked LINK_TIMEOUT SQE).
  *                  Nothing reaches the kernel yet.
  *   poll(t)        one io_uring_enter: submit every queued SQE, run completion work,
  *                  wait up to t for one CQE. Then reap: for each CQE, find the slot,
- *                  finish the op (copy a bounce read out, wrap an accepted fd), free the
- *                  slot and buffer, and complete the op, which unparks its task.
+ *                  finish the op (copy a heap read out, wrap an accepted fd), free the
+ *                  slot and buffers, and complete the op, which unparks its task.
  *   cancelOnLoop   queue ASYNC_CANCEL naming the op's user_data. The op still ends with
  *                  its own CQE: -ECANCELED (then Op.CANCELLED), or its real result if it
  *                  had finished; its buffer is freed only then (DESIGN section 3).
@@ -66,9 +66,10 @@ import java.nio.channels.UnresolvedAddressException;
  *   Poll      POLL_ADD, one shot
  *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
- * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above): on kernels before 5.15 READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket
- * return -EAGAIN instead of waiting, so the first such CQE also switches heap I/O to
- * RECV / SEND for the life of the backend.
+ * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
+ * before 5.15, READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket return -EAGAIN instead
+ * of waiting, so the first such CQE also switches heap I/O to RECV / SEND for the life
+ * of the backend.
  *
  * Cross-thread wake-up: a POLL_ADD(POLLIN) on an eventfd is kept armed; wakeup() writes
  * the eventfd at most once per armed poll (see `wake`). Rejected: IORING_OP_MSG_RING,
@@ -130,10 +131,10 @@ final class UringBackend extends Backend {
      *                        waits for the WRITER count to drain before it closes the
      *                        eventfd, so a late write never hits a reused fd number
      *
-     * wakeup() CASes 0 -> PENDING + WRITER, writes, then subtracts WRITER. When the loop
-     * reaps the eventfd's poll it first drains the counter (the one write of this cycle),
-     * then clears PENDING (getAndBitwiseAnd), then re-arms the poll; all before poll()
-     * returns to run tasks. A waker that saw PENDING made its task visible before that
+     * wakeup() CASes a word without PENDING or CLOSED to one with PENDING and one more
+     * WRITER, writes, then subtracts WRITER. When the loop reaps the eventfd's poll it
+     * first drains the counter (the one write of this cycle), then clears PENDING
+     * (getAndBitwiseAnd), then re-arms the poll; all before poll() returns to run tasks. A waker that saw PENDING made its task visible before that
      * read, and the read precedes the loop's clear in the synchronization order, so the
      * loop's run of its queue after poll() sees the task. A waker after the clear writes
      * afresh, and the re-armed poll fires at the next enter.

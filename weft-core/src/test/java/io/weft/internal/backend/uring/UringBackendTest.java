@@ -120,6 +120,29 @@ class UringBackendTest {
     }
 
     @Test
+    void aBackendMadeOnAnotherThreadRunsOnItsLoopThread() throws Exception {
+        backend.close();
+        // Made off the loop (as a provider may be): the ring starts disabled, and the loop
+        // thread enables it with its first call, becoming the ring's single issuer.
+        UringBackend[] made = new UringBackend[1];
+        Thread maker = Thread.ofPlatform().start(() -> {
+            try {
+                made[0] = new UringBackend(loop, support, UringBackend.Config.DEFAULT);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        maker.join();
+        backend = made[0];
+        loop.backend = backend;
+        assertEquals(support.singleIssuer(), !backend.ring().isEnabled(), "disabled until the loop thread enables it");
+        FdSocket[] p = pair();
+        assertTrue(backend.ring().isEnabled());
+        assertEquals(4, run(new NetOps.Write(p[0], heap("ping"))));
+        assertEquals(4, run(new NetOps.Read(p[1], MemorySegment.ofArray(new byte[8]))));
+    }
+
+    @Test
     void oneEnterPerPoll() throws Exception {
         FdSocket[] p = pair();
         NetOps.Write w1 = new NetOps.Write(p[0], heap("a"));

@@ -1,0 +1,4 @@
+/**
+ * Channels, select and synchronization primitives for Weft tasks.
+ */
+package io.weft.sync;

@@ -4,4 +4,5 @@
 module io.weft.core {
     exports io.weft;
     exports io.weft.net;
+    exports io.weft.sync;
 }

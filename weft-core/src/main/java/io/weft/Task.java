@@ -2,6 +2,7 @@ package io.weft;
 
 import io.weft.internal.backend.Op;
 import io.weft.internal.loop.TaskContext;
+import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.loop.Waits;
 
 import java.time.Duration;
@@ -46,6 +47,20 @@ public final class Task<T> {
         FAILED,
         /** Was cancelled and ended by throwing (usually {@link CancellationException}). */
         CANCELLED
+    }
+
+    static {
+        TaskJoiners.install(new TaskJoiners.Access() {
+            @Override
+            public boolean add(Object task, Op op) {
+                return ((Task<?>) task).addJoiner(op);
+            }
+
+            @Override
+            public void remove(Object task, Op op) {
+                ((Task<?>) task).removeJoiner(op);
+            }
+        });
     }
 
     private final Runtime runtime;
@@ -216,16 +231,9 @@ public final class Task<T> {
         if (thread == Thread.currentThread()) {
             throw new IllegalStateException("a task cannot join itself");
         }
-        Waits.Signal op;
-        synchronized (this) {
-            if (state != State.RUNNING) {
-                return;
-            }
-            op = new JoinOp();
-            if (joiners == null) {
-                joiners = new ArrayList<>(2);
-            }
-            joiners.add(op);
+        Waits.Signal op = new JoinOp();
+        if (!addJoiner(op)) {
+            return;
         }
         Waits.await(op, deadline.nanoTime(), false);
         if (op.wasCancelled()) {
@@ -237,15 +245,29 @@ public final class Task<T> {
         }
     }
 
+    /** Adds {@code op}, to be completed with 0 when the task ends; false if it has ended. */
+    private synchronized boolean addJoiner(Op op) {
+        if (state != State.RUNNING) {
+            return false;
+        }
+        if (joiners == null) {
+            joiners = new ArrayList<>(2);
+        }
+        joiners.add(op);
+        return true;
+    }
+
+    private synchronized void removeJoiner(Op op) {
+        if (joiners != null) {
+            joiners.remove(op);
+        }
+    }
+
     /** A join that withdraws itself from the joiner list when cancelled. */
     private final class JoinOp extends Waits.Signal {
         @Override
         protected void onCancel(int reason) {
-            synchronized (Task.this) {
-                if (joiners != null) {
-                    joiners.remove(this);
-                }
-            }
+            removeJoiner(this);
             complete(CANCELLED);
         }
     }

@@ -22,11 +22,17 @@ import java.util.concurrent.locks.LockSupport;
  *   0              pending: submitted (or about to be), no result, no cancel asked
  *   CANCEL_* bit   cancellation asked, for that one reason; the work is being
  *                  withdrawn but may still finish with a real result
+ *   COMPLETING bit a complete() has claimed the op and is writing the result; no other
+ *                  complete() or requestCancel() can succeed. Transient. May be combined
+ *                  with one CANCEL_* bit.
  *   DONE bit       result published; final. May be combined with one CANCEL_* bit.
  *
- * 1. complete(r): write `result`/`attachment` (plain), then CAS DONE into state. The CAS
- *    is the release that the waiter's getAcquire of `state` pairs with. A second
- *    complete() loses the CAS and returns false, so a late completion is harmless.
+ * 1. complete(r): CAS COMPLETING into a state that has neither COMPLETING nor DONE (the
+ *    claim), write `result`/`attachment` (plain), then setRelease DONE (the publication,
+ *    paired with the waiter's getAcquire of `state`). Claiming before writing matters when
+ *    two threads complete at once (a hand-over and a cancel's complete(CANCELLED)): had
+ *    both written before their CAS, the winner could publish the loser's fields. A second
+ *    complete() fails the claim and returns false, so a late completion is harmless.
  * 2. requestCancel(reason): CAS a CANCEL_* bit into a state that is exactly 0. The one
  *    winner calls onCancel() once; losers (already done, or already cancelling) do
  *    nothing. The op is not finished by asking: onCancel() arranges for a final
@@ -53,6 +59,7 @@ public abstract class Op {
     public static final int CANCEL_SHUTDOWN = 1 << 4;
     private static final int CANCEL_MASK = 0x1f;
     private static final int DONE = 1 << 8;
+    private static final int COMPLETING = 1 << 9;
 
     /** The result value for an op that was withdrawn before doing anything (-ECANCELED). */
     public static final long CANCELLED = -125;
@@ -73,7 +80,7 @@ public abstract class Op {
     /** The only thread that waits for this op. */
     private final Thread waiter;
 
-    // Written before the DONE CAS, read after a getAcquire that saw DONE.
+    // Written between the COMPLETING claim and the DONE setRelease; read after a getAcquire that saw DONE.
     private long result;
     private Object attachment;
 
@@ -96,12 +103,14 @@ public abstract class Op {
     public final boolean complete(long result, Object attachment) {
         for (;;) {
             int s = (int) STATE.getAcquire(this);
-            if ((s & DONE) != 0) {
+            if ((s & (DONE | COMPLETING)) != 0) {
                 return false;
             }
-            this.result = result;
-            this.attachment = attachment;
-            if (STATE.compareAndSet(this, s, s | DONE)) {
+            if (STATE.compareAndSet(this, s, s | COMPLETING)) {
+                this.result = result;
+                this.attachment = attachment;
+                // Nobody else changes state while COMPLETING is set (every CAS expects it clear).
+                STATE.setRelease(this, s | DONE);
                 onDone();
                 LockSupport.unpark(waiter);
                 return true;

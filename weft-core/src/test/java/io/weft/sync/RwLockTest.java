@@ -1,0 +1,158 @@
+package io.weft.sync;
+
+import io.weft.DeadlineExceededException;
+import io.weft.Task;
+import io.weft.Weft;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.weft.TestSupport.runtime;
+import static io.weft.sync.SyncTesting.LONG;
+import static io.weft.sync.SyncTesting.cancelWhileParked;
+import static io.weft.sync.SyncTesting.spawnParked;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+class RwLockTest {
+
+    @Test
+    void readersShareAndAWriterExcludes() throws Exception {
+        Weft.run(runtime(), () -> {
+            RwLock rw = new RwLock();
+            RwLock.Guard r1 = rw.read();
+            assertTrue(rw.tryRead());
+            assertEquals(2, rw.readHolds());
+            assertFalse(rw.tryWrite());
+            r1.close();
+            rw.readUnlock();
+            try (RwLock.Guard w = rw.write()) {
+                assertTrue(rw.isWriteLocked());
+                assertFalse(Weft.spawn(rw::tryRead).join(LONG));
+            }
+            assertThrows(IllegalMonitorStateException.class, rw::readUnlock);
+            assertThrows(IllegalMonitorStateException.class, rw::writeUnlock);
+        });
+    }
+
+    @Test
+    void aWaitingWriterHoldsBackLaterReadersAndReadersEnterTogether() throws Exception {
+        Weft.run(runtime(), () -> {
+            RwLock rw = new RwLock();
+            rw.read();
+            Task<Void> writer = spawnParked(() -> {
+                try (RwLock.Guard g = rw.write()) {
+                    assertEquals(0, rw.readHolds());
+                }
+                return null;
+            });
+            assertFalse(rw.tryRead(), "a reader does not pass a waiting writer");
+            AtomicInteger together = new AtomicInteger();
+            Task<Void> r1 = spawnParked(() -> {
+                rw.read();
+                together.incrementAndGet();
+                return null;
+            });
+            Task<Void> r2 = spawnParked(() -> {
+                rw.read();
+                together.incrementAndGet();
+                return null;
+            });
+            rw.readUnlock();
+            writer.join(LONG);
+            r1.join(LONG);
+            r2.join(LONG);
+            assertEquals(2, rw.readHolds(), "both readers entered after the writer left");
+        });
+    }
+
+    @Test
+    void timeoutAndCancellationLeaveNoHold() throws Exception {
+        Weft.run(runtime(), () -> {
+            RwLock rw = new RwLock();
+            rw.write();
+            Task<Void> t = Weft.spawn(() -> {
+                assertThrows(DeadlineExceededException.class, () -> rw.read(Duration.ofMillis(10)));
+            });
+            t.join(LONG);
+            cancelWhileParked(rw::write);
+            cancelWhileParked(rw::read);
+            rw.writeUnlock();
+            assertEquals(0, rw.readHolds());
+            assertFalse(rw.isWriteLocked());
+        });
+    }
+
+    @Test
+    void aCancelledWriterAtTheHeadLetsTheReadersBehindItIn() throws Exception {
+        Weft.run(runtime(), () -> {
+            RwLock rw = new RwLock();
+            rw.read();
+            Task<Void> writer = spawnParked(() -> {
+                rw.write();
+                return null;
+            });
+            Task<Void> reader = spawnParked(() -> {
+                rw.read();
+                return null;
+            });
+            writer.cancel();
+            assertThrows(CancellationException.class, () -> writer.join(LONG));
+            reader.join(LONG);
+            assertEquals(2, rw.readHolds());
+        });
+    }
+
+    @Test
+    void readersAndWritersAcrossLoopsNeverOverlapWithCancellationsALot() throws Exception {
+        Weft.run(runtime(), () -> {
+            RwLock rw = new RwLock();
+            AtomicInteger readers = new AtomicInteger();
+            AtomicInteger writers = new AtomicInteger();
+            AtomicInteger violations = new AtomicInteger();
+            List<Task<Void>> ts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                boolean writer = i % 3 == 0;
+                ts.add(Weft.spawn(() -> {
+                    for (int k = 0; k < 400; k++) {
+                        try (RwLock.Guard g = writer ? rw.write() : rw.read()) {
+                            int w = writer ? writers.incrementAndGet() : writers.get();
+                            int r = writer ? readers.get() : readers.incrementAndGet();
+                            if (w > 1 || (w == 1 && r > 0)) {
+                                violations.incrementAndGet();
+                            }
+                            Thread.yield();
+                            if (writer) {
+                                writers.decrementAndGet();
+                            } else {
+                                readers.decrementAndGet();
+                            }
+                        }
+                    }
+                }));
+            }
+            // cancel two of them midway: their holds and waits must unwind cleanly
+            Weft.sleep(Duration.ofMillis(5));
+            ts.get(1).cancel();
+            ts.get(3).cancel();
+            for (Task<Void> t : ts) {
+                try {
+                    t.join(Duration.ofSeconds(60));
+                } catch (CancellationException expected) {
+                    // one of the two cancelled
+                }
+            }
+            assertEquals(0, violations.get());
+            assertEquals(0, rw.readHolds());
+            assertFalse(rw.isWriteLocked());
+        });
+    }
+}

@@ -1,0 +1,51 @@
+package io.weft.sync;
+
+import io.weft.Task;
+import io.weft.ThrowingRunnable;
+import io.weft.Weft;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.weft.TestSupport.awaitParked;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Helpers for the io.weft.sync tests; call from inside a Weft task. */
+final class SyncTesting {
+    private SyncTesting() {
+    }
+
+    /** Bounded wait for the tests' joins: generous, since the machine is shared. */
+    static final Duration LONG = Duration.ofSeconds(20);
+
+    /**
+     * Spawns {@code body}, waits until it parks, cancels it, and checks that its wait ended
+     * with {@link CancellationException} and the task as CANCELLED.
+     */
+    static void cancelWhileParked(ThrowingRunnable body) {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Task<Void> t = Weft.spawn(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                seen.set(e);
+                throw e;
+            }
+        });
+        awaitParked(t.thread());
+        t.cancel();
+        assertThrows(CancellationException.class, () -> t.join(LONG));
+        assertEquals(Task.State.CANCELLED, t.state());
+        assertInstanceOf(CancellationException.class, seen.get(), "the parked wait threw CancellationException");
+    }
+
+    /** Spawns {@code body} and waits until it is parked. */
+    static <T> Task<T> spawnParked(java.util.concurrent.Callable<T> body) {
+        Task<T> t = Weft.spawn(body);
+        awaitParked(t.thread());
+        return t;
+    }
+}

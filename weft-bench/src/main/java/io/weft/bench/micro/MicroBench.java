@@ -54,6 +54,7 @@ public final class MicroBench {
         m.put(SwitchBench.class, "hand-off between two tasks via park/unpark and a volatile turn");
         m.put(SleepManyBench.class, "wall time for 10,000 tasks each sleeping 10 ms");
         m.put(BlockingCallBench.class, "round trip to a platform-thread pool and back");
+        m.put(ChannelPingPongBench.class, "round trip over two channels: one loop, two loops, JDK queues");
         return m;
     }
 

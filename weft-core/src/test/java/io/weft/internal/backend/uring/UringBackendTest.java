@@ -1,5 +1,6 @@
 package io.weft.internal.backend.uring;
 
+import io.weft.internal.backend.TestLoop;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;

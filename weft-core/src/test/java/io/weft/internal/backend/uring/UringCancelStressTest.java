@@ -1,48 +1,18 @@
 package io.weft.internal.backend.uring;
 
+import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.BackendUnavailableException;
-import io.weft.internal.backend.IoOp;
-import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.Errno;
+import io.weft.internal.backend.SocketCancelStress;
+import io.weft.internal.backend.TestLoop;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/**
- * A million socket ops with cancellation at random points: before the SQE reaches the
- * kernel, while the op is parked in it, and from another thread; and connections closed
- * with ops in flight. Every stream is checked byte for byte, so a cancelled read that
- * completed anyway must hand over its bytes and a cancelled write that completed anyway
- * must count. Afterwards no slot, bounce buffer or fd may be left.
- */
+/** The random-cancellation stress on io_uring: no slot, bounce buffer or completion may be lost. */
 @Tag("mode-independent") // drives the backend directly, no tasks: runs once
-class UringCancelStressTest {
-
-    private static final int OPS = 1_000_000;
-    private static final int PAIRS = 8;
-    private static final int MAX_OP = 4096;
+class UringCancelStressTest extends SocketCancelStress {
 
     @BeforeAll
     static void probe() {
@@ -53,229 +23,21 @@ class UringCancelStressTest {
         }
     }
 
-    /** The byte at {@code position} of stream {@code id}: position-dependent, so a lost or repeated byte shows. */
-    static byte expected(long id, long position) {
-        long x = (id * 0x9E3779B97F4A7C15L) ^ (position * 0xC2B2AE3D27D4EB4FL);
-        return (byte) (x ^ (x >>> 29) ^ (position >>> 8));
+    @Override
+    protected Backend open(TestLoop loop) throws Exception {
+        return new UringBackend(loop, UringProbe.probe(), UringBackend.Config.DEFAULT);
     }
 
-    /** One connection and the op in flight in each direction of its client-to-server stream. */
-    final class Conn {
-        final long id;
-        final FdSocket client;
-        final FdSocket server;
-        long written;
-        long read;
-        IoOp write;
-        IoOp read0;
-        MemorySegment writeBuf;
-        MemorySegment readBuf;
-        /** Native memory for this connection's ops; reused once the op that used it is done. */
-        final MemorySegment nativeWrite = arena.allocate(MAX_OP);
-        final MemorySegment nativeRead = arena.allocate(MAX_OP);
-        boolean closing;
-
-        Conn(long id, FdSocket client, FdSocket server) {
-            this.id = id;
-            this.client = client;
-            this.server = server;
-        }
+    @Override
+    protected String inFlight(Backend backend) {
+        return "slots in use " + ((UringBackend) backend).slotsInUse();
     }
 
-    private TestLoop loop;
-    private UringBackend backend;
-    private final SplittableRandom random = new SplittableRandom(20261122L);
-    private final Arena arena = Arena.ofShared();
-    private long opsDone;
-    private long cancelled;
-    private long cancelledButCompleted;
-    private long connections;
-
-    @Test
-    void socketOpsWithRandomCancellationALot() throws Exception {
-        int fdsBefore = openFds();
-        loop = new TestLoop();
-        backend = new UringBackend(loop, UringProbe.probe(), UringBackend.Config.DEFAULT);
-        loop.backend = backend;
-        ExecutorService canceller = Executors.newSingleThreadExecutor();
-        FdSocket listener = FdSocket.openTcp(StandardProtocolFamily.INET, true);
-        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        List<Conn> conns = new ArrayList<>();
-        for (int i = 0; i < PAIRS; i++) {
-            conns.add(connect(listener));
-        }
-        try {
-            long lastProgress = System.nanoTime();
-            long lastOps = -1;
-            while (opsDone < OPS) {
-                for (int i = 0; i < conns.size(); i++) {
-                    Conn c = conns.get(i);
-                    step(c, canceller);
-                    if (c.closing && c.write == null && c.read0 == null) {
-                        c.client.close();
-                        c.server.close();
-                        conns.set(i, connect(listener));
-                    }
-                }
-                loop.runQueued();
-                backend.poll(random.nextInt(4) == 0 ? 0 : 1_000_000_000L);
-                if (opsDone != lastOps) {
-                    lastOps = opsDone;
-                    lastProgress = System.nanoTime();
-                } else if (System.nanoTime() - lastProgress > 30_000_000_000L) {
-                    fail("no op completed for 30 s; slots in use " + backend.slotsInUse());
-                }
-            }
-            for (Conn c : conns) {
-                c.closing = true;
-                cancel(c.write, canceller);
-                cancel(c.read0, canceller);
-            }
-            assertTrue(loop.await(() -> {
-                for (Conn c : conns) {
-                    step(c, canceller);
-                }
-                return conns.stream().allMatch(c -> c.write == null && c.read0 == null);
-            }), "ops did not end");
-            for (Conn c : conns) {
-                c.client.close();
-                c.server.close();
-            }
-            listener.close();
-            loop.runQueued();
-            assertEquals(0, backend.slotsInUse(), "slots leaked");
-            assertEquals(0, backend.buffersInUse(), "bounce buffers leaked");
-            assertEquals(0, backend.ring().cqOverflowDropped(), "completions dropped");
-        } finally {
-            canceller.shutdown();
-            backend.close();
-            arena.close();
-        }
-        // Both outcomes of a cancel race happened: withdrawn, and completed anyway (kept).
-        assertTrue(cancelled > OPS / 100, "ops withdrawn by a cancel: " + cancelled);
-        assertTrue(cancelledButCompleted > 0, "cancelled ops that completed anyway: " + cancelledButCompleted);
-        assertTrue(connections > PAIRS, "connections were closed with ops in flight: " + connections);
-        assertEquals(fdsBefore, openFds(), "file descriptors leaked");
-    }
-
-    private Conn connect(FdSocket listener) throws Exception {
-        FdSocket client = FdSocket.openTcp(StandardProtocolFamily.INET, false);
-        NetOps.Accept accept = new NetOps.Accept(listener);
-        NetOps.Connect connect = new NetOps.Connect(client, listener.localAddress());
-        assertTrue(accept.submitTo(backend));
-        assertTrue(connect.submitTo(backend));
-        assertTrue(loop.await(() -> accept.isDone() && connect.isDone()));
-        assertEquals(0, connect.result(), () -> Errno.name((int) connect.result()));
-        assertEquals(0, accept.result(), () -> Errno.name((int) accept.result()));
-        connections++;
-        return new Conn(connections, client, assertInstanceOf(FdSocket.class, accept.attachment()));
-    }
-
-    /** Finishes what completed on {@code c}, then starts (and maybe cancels) the next ops. */
-    private void step(Conn c, ExecutorService canceller) {
-        if (c.write != null && c.write.isDone()) {
-            long r = c.write.result();
-            opsDone++;
-            if (r > 0) {
-                c.written += r;
-                if (c.write.cancelReason() != 0) {
-                    cancelledButCompleted++;
-                }
-            } else if (r == Op.CANCELLED) {
-                cancelled++;
-            } else if (!c.closing) {
-                fail("write failed: " + Errno.name((int) r));
-            }
-            c.write = null;
-        }
-        if (c.read0 != null && c.read0.isDone()) {
-            long r = c.read0.result();
-            opsDone++;
-            if (r > 0) {
-                for (int i = 0; i < r; i++) {
-                    byte b = c.readBuf.get(ValueLayout.JAVA_BYTE, i);
-                    if (b != expected(c.id, c.read + i)) {
-                        fail("stream " + c.id + " corrupt at byte " + (c.read + i));
-                    }
-                }
-                c.read += r;
-                if (c.read0.cancelReason() != 0) {
-                    cancelledButCompleted++;
-                }
-            } else if (r == Op.CANCELLED) {
-                cancelled++;
-            } else if (r == 0) {
-                if (!c.closing) {
-                    fail("unexpected end of stream " + c.id);
-                }
-            } else if (!c.closing) {
-                fail("read failed: " + Errno.name((int) r));
-            }
-            c.read0 = null;
-        }
-        if (c.closing) {
-            return;
-        }
-        if (random.nextInt(5000) == 0) {
-            // Close with ops in flight: Handle.close cancels them, and the fds are released
-            // only after their final CQEs.
-            c.closing = true;
-            closeQuietly(c.client);
-            closeQuietly(c.server);
-            return;
-        }
-        if (c.write == null && c.written - c.read < 256 * 1024) {
-            int n = 1 + random.nextInt(random.nextBoolean() ? 64 : MAX_OP);
-            c.writeBuf = buffer(n, c.nativeWrite);
-            for (int i = 0; i < n; i++) {
-                c.writeBuf.set(ValueLayout.JAVA_BYTE, i, expected(c.id, c.written + i));
-            }
-            c.write = new NetOps.Write(c.client, c.writeBuf);
-            start(c.write, canceller);
-        }
-        if (c.read0 == null) {
-            int n = 1 + random.nextInt(random.nextBoolean() ? 64 : MAX_OP);
-            c.readBuf = buffer(n, c.nativeRead);
-            c.read0 = new NetOps.Read(c.server, c.readBuf);
-            start(c.read0, canceller);
-        }
-    }
-
-    /** Heap or native, at random: the two take different paths (bounce buffer or direct). */
-    private MemorySegment buffer(int n, MemorySegment nativeMemory) {
-        return random.nextBoolean() ? MemorySegment.ofArray(new byte[n]) : nativeMemory.asSlice(0, n);
-    }
-
-    private static void closeQuietly(FdSocket s) {
-        try {
-            s.close();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private void start(IoOp op, ExecutorService canceller) {
-        int dice = random.nextInt(100);
-        if (dice < 2) {
-            op.requestCancel(Op.CANCEL_TASK); // cancelled before it is submitted
-        }
-        assertTrue(op.submitTo(backend) || op.isDone());
-        if (dice >= 2 && dice < 6) {
-            op.requestCancel(Op.CANCEL_TASK); // its SQE is queued, not yet in the kernel
-        } else if (dice >= 6 && dice < 10) {
-            cancel(op, canceller); // from another thread, whenever it gets there
-        }
-    }
-
-    private static void cancel(IoOp op, ExecutorService canceller) {
-        if (op != null) {
-            canceller.execute(() -> op.requestCancel(Op.CANCEL_TIMEOUT));
-        }
-    }
-
-    private static int openFds() throws Exception {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
+    @Override
+    protected void assertNothingHeld(Backend backend) {
+        UringBackend b = (UringBackend) backend;
+        assertEquals(0, b.slotsInUse(), "slots leaked");
+        assertEquals(0, b.buffersInUse(), "bounce buffers leaked");
+        assertEquals(0, b.ring().cqOverflowDropped(), "completions dropped");
     }
 }

@@ -1,5 +1,6 @@
 package io.weft.internal.backend.uring;
 
+import io.weft.internal.backend.TestLoop;
 import io.weft.internal.backend.BackendUnavailableException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

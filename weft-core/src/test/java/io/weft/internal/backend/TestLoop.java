@@ -1,8 +1,5 @@
-package io.weft.internal.backend.uring;
+package io.weft.internal.backend;
 
-import io.weft.internal.backend.Backend;
-import io.weft.internal.backend.LoopContext;
-import io.weft.internal.backend.Op;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,12 +9,12 @@ import java.util.function.BooleanSupplier;
  * A loop for backend tests: the test thread is the loop thread, and {@link #await} drives
  * {@code backend.poll()} on it until a condition holds, within a bound.
  */
-final class TestLoop implements LoopContext {
+public final class TestLoop implements LoopContext {
 
     private final Thread owner = Thread.currentThread();
     private final ArrayDeque<Runnable> local = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    Backend backend;
+    public Backend backend;
 
     @Override
     public boolean inLoop() {
@@ -42,7 +39,7 @@ final class TestLoop implements LoopContext {
         return 0;
     }
 
-    void runQueued() {
+    public void runQueued() {
         for (Runnable r; (r = inbox.poll()) != null; ) {
             local.add(r);
         }
@@ -52,7 +49,7 @@ final class TestLoop implements LoopContext {
     }
 
     /** Polls until {@code done}, for at most 10 seconds; false if it never held. */
-    boolean await(BooleanSupplier done) {
+    public boolean await(BooleanSupplier done) {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
             runQueued();
@@ -66,7 +63,7 @@ final class TestLoop implements LoopContext {
         }
     }
 
-    boolean await(Op op) {
+    public boolean await(Op op) {
         return await(op::isDone);
     }
 }

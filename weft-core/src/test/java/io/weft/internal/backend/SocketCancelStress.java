@@ -84,6 +84,16 @@ public abstract class SocketCancelStress {
     /** Fails if the backend still holds anything for an op (slots, buffers, parked ops). */
     protected abstract void assertNothingHeld(Backend backend);
 
+    /**
+     * True if a cancel can lose to work already in the kernel (a completion-based backend),
+     * so the run must show ops that completed despite their cancel. A readiness backend
+     * withdraws a parked op on the loop thread before it retries the syscall, so there the
+     * race is between two loop-thread steps and need not occur.
+     */
+    protected boolean cancelsRaceTheKernel() {
+        return true;
+    }
+
     @Test
     void socketOpsWithRandomCancellationALot() throws Exception {
         int fdsBefore = openFds();
@@ -101,6 +111,7 @@ public abstract class SocketCancelStress {
             long lastProgress = System.nanoTime();
             long lastOps = -1;
             while (opsDone < OPS) {
+                long before = opsDone;
                 for (int i = 0; i < conns.size(); i++) {
                     Conn c = conns.get(i);
                     step(c, canceller);
@@ -111,7 +122,10 @@ public abstract class SocketCancelStress {
                     }
                 }
                 loop.runQueued();
-                backend.poll(random.nextInt(4) == 0 ? 0 : 1_000_000_000L);
+                // A readiness backend completes many ops inline, in step(); then there may be
+                // nothing for poll to report, and it must not sit out its timeout.
+                boolean progressed = opsDone != before;
+                backend.poll(progressed || random.nextInt(4) == 0 ? 0 : 1_000_000_000L);
                 if (opsDone != lastOps) {
                     lastOps = opsDone;
                     lastProgress = System.nanoTime();
@@ -144,7 +158,9 @@ public abstract class SocketCancelStress {
         }
         // Both outcomes of a cancel race happened: withdrawn, and completed anyway (kept).
         assertTrue(cancelled > OPS / 100, "ops withdrawn by a cancel: " + cancelled);
-        assertTrue(cancelledButCompleted > 0, "cancelled ops that completed anyway: " + cancelledButCompleted);
+        if (cancelsRaceTheKernel()) {
+            assertTrue(cancelledButCompleted > 0, "cancelled ops that completed anyway: " + cancelledButCompleted);
+        }
         assertTrue(connections > PAIRS, "connections were closed with ops in flight: " + connections);
         assertEquals(fdsBefore, openFds(), "file descriptors leaked");
     }

@@ -132,6 +132,18 @@ final class EpollBackend extends Backend {
         wakeFd = new FdGuard(efd);
     }
 
+    /** The ops parked in this loop, over all fds; for leak checks. Loop thread only. */
+    public int parkedOps() {
+        assert loop.inLoop();
+        int n = 0;
+        for (Registration r : byFd) {
+            if (r != null) {
+                n += r.parked.size();
+            }
+        }
+        return n;
+    }
+
     @Override
     public String name() {
         return "epoll";

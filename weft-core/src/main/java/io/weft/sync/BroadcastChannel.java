@@ -5,7 +5,6 @@ import io.weft.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -273,27 +272,7 @@ public final class BroadcastChannel<T> {
 
         @Override
         public Iterator<T> iterator() {
-            return new Iterator<>() {
-                private Object pending;
-
-                @Override
-                public boolean hasNext() {
-                    if (pending == null) {
-                        pending = receiveOrClosed(Deadline.NONE);
-                    }
-                    return pending != Waiter.CLOSED;
-                }
-
-                @Override
-                public T next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException("channel closed");
-                    }
-                    T m = cast(pending);
-                    pending = null;
-                    return m;
-                }
-            };
+            return new UntilClosedIterator<>(() -> receiveOrClosed(Deadline.NONE));
         }
 
         @SuppressWarnings("unchecked")

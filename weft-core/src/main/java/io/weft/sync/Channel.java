@@ -6,7 +6,6 @@ import io.weft.internal.loop.Waits;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -394,27 +393,7 @@ public final class Channel<T> implements Iterable<T> {
      */
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private Object next;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null) {
-                    next = receiveOrClosed(Deadline.NONE);
-                }
-                return next != Waiter.CLOSED;
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("channel closed");
-                }
-                T v = cast(next);
-                next = null;
-                return v;
-            }
-        };
+        return new UntilClosedIterator<>(() -> receiveOrClosed(Deadline.NONE));
     }
 
     static ChannelClosedException closedForSend() {

@@ -4,6 +4,7 @@ import io.weft.Blocking;
 import io.weft.Deadline;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.backend.StreamHandles;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.EOFException;
@@ -50,6 +51,10 @@ import java.util.Objects;
  * tasks are safe but their order is not defined.
  */
 public final class TcpStream implements AutoCloseable {
+
+    static {
+        StreamHandles.register(TcpStream.class, s -> s.handle);
+    }
 
     private final SocketHandle handle;
     private final InetSocketAddress remote;
@@ -280,6 +285,31 @@ public final class TcpStream implements AutoCloseable {
         while (done < len) {
             done += write(src.asSlice(done), deadline);
         }
+    }
+
+    // ---- readiness ----------------------------------------------------------------------
+
+    /**
+     * Waits until a read would not wait: bytes, the end of the stream or an error are
+     * pending. Consumes nothing. To wait for a socket among other things (channels,
+     * tasks), use {@link io.weft.sync.Select#onReadable}.
+     *
+     * @throws java.net.SocketTimeoutException the deadline passed first
+     */
+    public void awaitReadable(Deadline deadline) throws IOException {
+        EventLoop loop = NetIo.loop("TcpStream.awaitReadable");
+        NetIo.run(loop, new NetOps.Poll(handle, NetOps.POLLIN), deadline.nanoTime(), "wait for readable", remote);
+    }
+
+    /**
+     * Waits until a write would not wait: there is room in the send buffer, or an error
+     * is pending. See {@link io.weft.sync.Select#onWritable}.
+     *
+     * @throws java.net.SocketTimeoutException the deadline passed first
+     */
+    public void awaitWritable(Deadline deadline) throws IOException {
+        EventLoop loop = NetIo.loop("TcpStream.awaitWritable");
+        NetIo.run(loop, new NetOps.Poll(handle, NetOps.POLLOUT), deadline.nanoTime(), "wait for writable", remote);
     }
 
     // ---- timeouts, options, addresses ---------------------------------------------------

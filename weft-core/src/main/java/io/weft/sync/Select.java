@@ -2,7 +2,13 @@ package io.weft.sync;
 
 import io.weft.Deadline;
 import io.weft.Task;
+import io.weft.net.TcpStream;
+import io.weft.internal.backend.Capability;
+import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.backend.StreamHandles;
+import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.loop.Waits;
 
@@ -19,7 +25,7 @@ import java.util.function.Supplier;
 
 /**
  * Waits for the first of several things: a value from a channel, room in a channel for a
- * value, a task's end, or a timeout. Exactly one case fires and its handler's result is
+ * value, a task's end, a socket becoming readable or writable, or a timeout. Exactly one case fires and its handler's result is
  * returned; the others are withdrawn, and a case that did not fire took nothing (no value
  * is received from a channel, nor sent to one, by a case that lost).
  *
@@ -129,6 +135,25 @@ public final class Select<R> {
     }
 
     /**
+     * Fires when a read from {@code stream} would not wait: bytes, the end of the stream
+     * or an error are pending. Nothing is read; {@code handler} usually reads. A select with
+     * socket cases must run in a Weft task.
+     */
+    public Select<R> onReadable(TcpStream stream, Supplier<? extends R> handler) {
+        cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLIN, Objects.requireNonNull(handler)));
+        return this;
+    }
+
+    /**
+     * Fires when a write to {@code stream} would not wait: its send buffer has room, or an
+     * error is pending. A select with socket cases must run in a Weft task.
+     */
+    public Select<R> onWritable(TcpStream stream, Supplier<? extends R> handler) {
+        cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLOUT, Objects.requireNonNull(handler)));
+        return this;
+    }
+
+    /**
      * Fires if nothing else has by {@code timeout} after {@link #select()} starts. One
      * timeout per select: this replaces an earlier {@code onTimeout} or {@code onDeadline}.
      */
@@ -187,9 +212,7 @@ public final class Select<R> {
         }
         try {
             for (int i = 0; i < n && !sel.isDone(); i++) {
-                if (cases.get(i) instanceof DoneCase<?, R> d) {
-                    armed[i] = d.register(sel, i);
-                }
+                armed[i] = armed[i] != null ? armed[i] : cases.get(i).register(sel, i);
             }
             if (!sel.isDone()) {
                 Waits.await(sel, until.nanoTime(), false);
@@ -245,7 +268,7 @@ public final class Select<R> {
     }
 
     /** One case. The *Locked methods run with every channel of the select locked. */
-    private abstract static sealed class Case<R> permits ReceiveCase, SendCase, DoneCase {
+    private abstract static sealed class Case<R> permits ReceiveCase, SendCase, DoneCase, SocketCase {
         /** The channel this case works on, or null. */
         Channel<?> channel() {
             return null;
@@ -256,6 +279,14 @@ public final class Select<R> {
 
         /** Queues a waiter for {@code sel}; returns what {@link #withdraw} needs, or null. */
         Object enqueueLocked(Waits.Signal sel, int index) {
+            return null;
+        }
+
+        /**
+         * Arms a case that waits outside the channel locks (a task's end, a socket);
+         * returns what {@link #withdraw} needs, or null. May complete {@code sel} at once.
+         */
+        Object register(Waits.Signal sel, int index) {
             return null;
         }
 
@@ -378,6 +409,7 @@ public final class Select<R> {
         }
 
         /** Joins the task with a Forward op; fires {@code sel} now if the task has already ended. */
+        @Override
         Object register(Waits.Signal sel, int index) {
             Forward f = new Forward(sel, index);
             if (TaskJoiners.access().add(task, f)) {
@@ -395,6 +427,74 @@ public final class Select<R> {
         @Override
         R fired(Object attachment) {
             return handler.apply(task);
+        }
+    }
+
+    /**
+     * Waits for a socket's readiness with a {@link NetOps.Poll} on the selecting task's
+     * loop. There is no readiness check under the channel locks: the poll is armed in
+     * step 4 and, if the socket is ready already, completes at the backend's next turn.
+     * Withdrawing cancels the poll without waiting for it: it holds no buffer, and its
+     * late completion only tries to fire a selector that is already done.
+     */
+    private static final class SocketCase<R> extends Case<R> {
+        final SocketHandle handle;
+        final int events;
+        final Supplier<? extends R> handler;
+
+        SocketCase(SocketHandle handle, int events, Supplier<? extends R> handler) {
+            this.handle = handle;
+            this.events = events;
+            this.handler = handler;
+        }
+
+        @Override
+        void tryNowLocked(Waits.Signal sel, int index) {
+        }
+
+        @Override
+        Object register(Waits.Signal sel, int index) {
+            EventLoop loop = EventLoop.current();
+            if (loop == null) {
+                throw new IllegalStateException("a select with a socket case must run in a Weft task");
+            }
+            if (!loop.provider().capabilities().contains(Capability.POLL)) {
+                throw new UnsupportedOperationException("the " + loop.provider().name()
+                        + " backend cannot wait for socket readiness; use io_uring, epoll or nio");
+            }
+            ForwardingPoll p = new ForwardingPoll(handle, events, sel, index);
+            loop.submit(p);
+            return p;
+        }
+
+        @Override
+        void withdraw(Object armed) {
+            ((Op) armed).requestCancel(Op.CANCEL_TASK);
+        }
+
+        @Override
+        R fired(Object attachment) {
+            return handler.get();
+        }
+    }
+
+    /**
+     * A readiness poll that fires its case when it ends, whatever the outcome: ready, or an
+     * error such as a closed socket, which the handler's read or write then reports.
+     */
+    private static final class ForwardingPoll extends NetOps.Poll {
+        private final Op sel;
+        private final int index;
+
+        ForwardingPoll(SocketHandle handle, int events, Op sel, int index) {
+            super(handle, events);
+            this.sel = sel;
+            this.index = index;
+        }
+
+        @Override
+        protected void afterDone() {
+            sel.complete(index, null);
         }
     }
 

@@ -65,5 +65,14 @@ public abstract class IoOp extends Op {
     @Override
     protected final void onDone() {
         handle.endOp(this);
+        afterDone();
+    }
+
+    /**
+     * Called once on the completing thread after the op is done and has let go of its
+     * handle, before its waiter is woken. For ops that forward their outcome to another
+     * op (a select's socket case); keep it short, it runs on a loop thread.
+     */
+    protected void afterDone() {
     }
 }

@@ -52,8 +52,11 @@ public final class NetOps {
     public static final int POLLIN = 0x1;
     public static final int POLLOUT = 0x4;
 
-    /** Waits until the socket is ready; completes with the ready bits ({@link #POLLIN}, {@link #POLLOUT}). */
-    public static final class Poll extends IoOp {
+    /**
+     * Waits until the socket is ready; completes with the ready bits ({@link #POLLIN},
+     * {@link #POLLOUT}). Not final: a subclass may forward the outcome with {@link #afterDone()}.
+     */
+    public static class Poll extends IoOp {
         public final int events;
 
         public Poll(SocketHandle socket, int events) {

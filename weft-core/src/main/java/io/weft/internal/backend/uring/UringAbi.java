@@ -67,6 +67,9 @@ final class UringAbi {
     static final byte SQE_ASYNC = 1 << 4;
     static final byte SQE_BUFFER_SELECT = 1 << 5;
 
+    // io_uring_sqe.ioprio for ACCEPT (5.19)
+    static final short ACCEPT_MULTISHOT = 1;
+
     // io_uring_sqe.timeout_flags
     static final int TIMEOUT_ABS = 1;
 

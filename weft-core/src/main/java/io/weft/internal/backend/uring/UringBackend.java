@@ -19,6 +19,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * One loop's io_uring backend: every op is an SQE, every result a CQE.
@@ -51,7 +54,12 @@ import java.nio.channels.UnresolvedAddressException;
  *
  * Which SQE for which op:
  *
- *   Accept    ACCEPT, flags SOCK_NONBLOCK | SOCK_CLOEXEC (an FdSocket's fd is both)
+ *   Accept    ACCEPT, flags SOCK_NONBLOCK | SOCK_CLOEXEC (an FdSocket's fd is both).
+ *             Without a deadline: one multishot ACCEPT per listener (Linux 5.19) serves
+ *             every accept op; connections that arrive with nobody waiting queue up to a
+ *             bound (see AcceptQueue). A kernel that refuses multishot (-EINVAL before any
+ *             connection) turns it off for the backend. With a deadline: one shot, with
+ *             its linked timeout.
  *   Connect   CONNECT, the sockaddr in the slot's scratch memory
  *   Read      native buffer: RECV into it. Heap buffer: RECV with IOSQE_BUFFER_SELECT,
  *             so the kernel picks a buffer from the provided-buffer ring only when data
@@ -158,6 +166,11 @@ final class UringBackend extends Backend {
     private final boolean taskrunFlag;
 
     // Loop thread only.
+    /** Listeners with a multishot accept armed or connections queued. */
+    private final Map<FdSocket, AcceptQueue> acceptQueues = new IdentityHashMap<>();
+    /** Cleared for good when the kernel refuses IORING_ACCEPT_MULTISHOT. */
+    private boolean multishotAccept = true;
+    private long multishotArms;
     private boolean active;
     private boolean wakeArmed;
     private boolean fixedRw = true;
@@ -255,14 +268,107 @@ final class UringBackend extends Backend {
             op.complete(-Errno.EBADF);
             return;
         }
+        if (op instanceof AcceptQueue.Multishot m) {
+            armMultishot(m.queue);
+            return;
+        }
         if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll)) {
             op.complete(-Errno.EOPNOTSUPP);
             return;
         }
+        if (op instanceof NetOps.Accept a && multishotAccept && a.deadline == Long.MAX_VALUE) {
+            acceptMultishot(a);
+            return;
+        }
         Slot slot = slots.acquire(op);
         op.backendState = slot;
         issue(slot);
+    }
+
+    // ---- multishot accept (see AcceptQueue) ------------------------------------------------
+
+    private void acceptMultishot(NetOps.Accept a) {
+        FdSocket listener = (FdSocket) a.handle();
+        AcceptQueue q = acceptQueues.get(listener);
+        if (q != null && !q.ready.isEmpty()) {
+            FdSocket s = q.ready.poll();
+            if (!a.complete(0, s)) {
+                q.ready.addFirst(s);
+            }
+            return;
+        }
+        q = q != null ? q : new AcceptQueue(listener);
+        q.waiters.add(a);
+        a.backendState = q;
+        if (acceptQueues.putIfAbsent(listener, q) == null) {
+            // Counted by the listener's handle like any op, so closing the listener
+            // cancels it (cancelOnLoop) before the fd is closed. If the listener is
+            // already closing, that cancel retires the queue and its waiter at once.
+            q.op.submitTo(this);
+        } else if (!q.armed) {
+            armMultishot(q);
+        }
+    }
+
+    private void armMultishot(AcceptQueue q) {
+        int err = ensureSqSpace(1);
+        if (err < 0) {
+            q.fail(err);
+            return;
+        }
+        Slot slot = slots.acquire(q.op);
+        q.op.backendState = slot;
+        q.armed = true;
+        multishotArms++;
+        long sqe = ring.nextSqe();
+        SqeLayout.prep(sqes, sqe, UringAbi.OP_ACCEPT, q.listener.fd(), 0, 0, 0, slot.userData(SlotTable.KIND_OP));
+        SqeLayout.opFlags(sqes, sqe, UringAbi.SOCK_NONBLOCK | UringAbi.SOCK_CLOEXEC);
+        SqeLayout.ioprio(sqes, sqe, UringAbi.ACCEPT_MULTISHOT);
+    }
+
+    private void onMultishotAccept(Slot slot, AcceptQueue q, int res, int flags) {
+        boolean more = (flags & UringAbi.CQE_F_MORE) != 0;
+        if (res >= 0) {
+            q.offer(FdSocket.accepted(res, q.listener));
+        } else if (res != -Errno.ECANCELED && !(res == -Errno.EINVAL && q.delivered == 0)) {
+            q.fail(res); // EMFILE and the like: the accepting task decides (TcpListener backs off)
+        }
+        boolean withdrawn = q.op.cancelReason() != 0 || closed;
+        if (more) {
+            if (!withdrawn && q.ready.size() >= AcceptQueue.READY_LIMIT && !slot.cancelSent) {
+                queueCancel(slot); // nobody is accepting: pause, and let the kernel's backlog hold the rest
+            }
+            return;
+        }
+        slots.release(slot);
+        q.op.backendState = null;
+        q.armed = false;
+        if (res == -Errno.EINVAL && q.delivered == 0 && !withdrawn) {
+            // The kernel predates IORING_ACCEPT_MULTISHOT: accept one shot at a time from now on.
+            multishotAccept = false;
+            LOG.log(System.Logger.Level.DEBUG, "io_uring: no multishot accept (needs Linux 5.19); accepting one shot at a time");
+            ArrayList<NetOps.Accept> waiting = new ArrayList<>(q.waiters);
+            q.waiters.clear();
+            retire(q, 0);
+            for (NetOps.Accept a : waiting) {
+                a.backendState = null;
+                submit(a);
+            }
+            return;
+        }
+        if (withdrawn) {
+            retire(q, Op.CANCELLED);
+        } else if (!q.waiters.isEmpty()) {
+            armMultishot(q);
+        } else if (q.ready.isEmpty()) {
+            retire(q, 0);
+        }
+    }
+
+    private void retire(AcceptQueue q, long result) {
+        acceptQueues.remove(q.listener);
+        q.retire(result);
     }
 
     /**
@@ -481,8 +587,13 @@ final class UringBackend extends Backend {
                     assert false : "CQE for a finished op: user_data 0x" + Long.toHexString(userData);
                     return;
                 }
+                if (slot.op instanceof AcceptQueue.Multishot m) {
+                    onMultishotAccept(slot, m.queue, res, flags);
+                    return;
+                }
                 if ((flags & UringAbi.CQE_F_MORE) != 0) {
-                    return; // not final: no multishot op is issued, so this is not expected
+                    assert false : "CQE_F_MORE on a one-shot op: user_data 0x" + Long.toHexString(userData);
+                    return;
                 }
                 IoOp op = slot.op;
                 boolean retry = res == -Errno.EAGAIN || res == -Errno.EINTR || res == -Errno.ENOBUFS;
@@ -604,6 +715,16 @@ final class UringBackend extends Backend {
         if (op.isDone()) {
             return;
         }
+        if (op.backendState instanceof AcceptQueue q) { // an accept waiting on a multishot
+            q.waiters.remove(op);
+            op.backendState = null;
+            op.complete(Op.CANCELLED);
+            return;
+        }
+        if (op instanceof AcceptQueue.Multishot m && !m.queue.armed) { // paused: nothing in the kernel
+            retire(m.queue, Op.CANCELLED);
+            return;
+        }
         if (!(op.backendState instanceof Slot slot) || slot.op != op) {
             op.complete(Op.CANCELLED); // never reached the kernel
             return;
@@ -635,6 +756,11 @@ final class UringBackend extends Backend {
             return;
         }
         WAKE.getAndBitwiseOr(this, WAKE_CLOSED);
+        for (AcceptQueue q : new ArrayList<>(acceptQueues.values())) {
+            if (!q.armed) {
+                retire(q, Op.CANCELLED); // armed ones retire when their cancelled SQE ends
+            }
+        }
         if (active) {
             slots.forEachInUse(s -> {
                 if (!s.cancelSent) {
@@ -689,6 +815,21 @@ final class UringBackend extends Backend {
     /** Slots (user_data entries) held by ops in flight. Loop thread. */
     int slotsInUse() {
         return slots.inUse();
+    }
+
+    /** Multishot accepts handed to the kernel so far. Loop thread. */
+    long multishotArms() {
+        return multishotArms;
+    }
+
+    /** Listeners holding a multishot accept or queued connections. Loop thread. */
+    int acceptQueues() {
+        return acceptQueues.size();
+    }
+
+    /** Connections accepted by the kernel that no accept op has taken yet. Loop thread. */
+    int queuedConnections() {
+        return acceptQueues.values().stream().mapToInt(q -> q.ready.size()).sum();
     }
 
     /** Bounce buffers held by ops in flight. Loop thread. */

@@ -89,17 +89,12 @@ class UringBackendTest {
     /** A connected pair: [client, server side]. */
     private FdSocket[] pair() throws Exception {
         FdSocket l = listener();
-        FdSocket c = socket(false);
-        NetOps.Accept accept = new NetOps.Accept(l);
-        NetOps.Connect connect = new NetOps.Connect(c, l.localAddress());
-        assertTrue(accept.submitTo(backend));
-        assertTrue(connect.submitTo(backend));
-        assertTrue(loop.await(() -> accept.isDone() && connect.isDone()));
-        assertEquals(0, connect.result(), () -> Errno.name((int) connect.result()));
-        assertEquals(0, accept.result(), () -> Errno.name((int) accept.result()));
-        FdSocket s = assertInstanceOf(FdSocket.class, accept.attachment());
-        sockets.add(s);
-        return new FdSocket[] {c, s};
+        FdSocket[] p = connectTo(l);
+        // Close the listener and let its multishot accept end, so that tests counting
+        // slots count only their own ops.
+        l.close();
+        assertTrue(loop.await(() -> backend.acceptQueues() == 0));
+        return p;
     }
 
     private long run(IoOp op) {
@@ -313,6 +308,74 @@ class UringBackendTest {
         assertTrue(loop.await(accept));
         assertTrue(accept.wasCancelled());
         assertEquals(Op.CANCEL_CLOSE, accept.cancelReason());
+    }
+
+    @Test
+    void oneMultishotAcceptServesManyConnectionsAndHandsOutQueuedOnesWithoutWaiting() throws Exception {
+        FdSocket l = listener();
+        for (int i = 0; i < 10; i++) {
+            FdSocket[] p = connectTo(l);
+            assertEquals(1, run(new NetOps.Write(p[0], heap("" + i))));
+            MemorySegment in = MemorySegment.ofArray(new byte[1]);
+            assertEquals(1, run(new NetOps.Read(p[1], in)));
+            assertEquals('0' + i, in.get(ValueLayout.JAVA_BYTE, 0));
+        }
+        assertEquals(1, backend.multishotArms(), "one ACCEPT SQE served every connection");
+        // Connections that arrive while nobody accepts wait in the queue...
+        List<FdSocket> early = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            FdSocket c = socket(false);
+            assertEquals(0, run(new NetOps.Connect(c, l.localAddress())));
+            early.add(c);
+        }
+        assertTrue(loop.await(() -> backend.queuedConnections() == 3));
+        // ...and an accept takes one at submission, without a trip to the kernel.
+        for (int i = 0; i < 3; i++) {
+            NetOps.Accept a = new NetOps.Accept(l);
+            assertTrue(a.submitTo(backend));
+            assertTrue(a.isDone(), "completed at once from the queue");
+            sockets.add(assertInstanceOf(FdSocket.class, a.attachment()));
+        }
+        assertEquals(1, backend.multishotArms());
+        assertEquals(1, l.inflightCount(), "the multishot is the listener's only op in flight");
+    }
+
+    @Test
+    void closingAListenerWithdrawsItsMultishotAndClosesQueuedConnections() throws Exception {
+        FdSocket l = listener();
+        InetSocketAddress address = l.localAddress();
+        connectTo(l);
+        List<FdSocket> queued = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            FdSocket c = socket(false);
+            assertEquals(0, run(new NetOps.Connect(c, address)));
+            queued.add(c);
+        }
+        assertTrue(loop.await(() -> backend.queuedConnections() == 2));
+        l.close();
+        assertTrue(loop.await(() -> backend.acceptQueues() == 0 && l.inflightCount() == 0));
+        for (FdSocket c : queued) {
+            long r = run(new NetOps.Read(c, MemorySegment.ofArray(new byte[4])));
+            assertTrue(r == 0 || r == -Errno.ECONNRESET, "a queued connection was closed: " + r);
+        }
+        // The kernel let go of the listening socket: nothing accepts on its port any more.
+        FdSocket late = socket(false);
+        assertEquals(-Errno.ECONNREFUSED, run(new NetOps.Connect(late, address)));
+    }
+
+    /** Connects a new client to {@code l} and accepts it: [client, server side]. */
+    private FdSocket[] connectTo(FdSocket l) throws Exception {
+        FdSocket c = socket(false);
+        NetOps.Accept accept = new NetOps.Accept(l);
+        NetOps.Connect connect = new NetOps.Connect(c, l.localAddress());
+        assertTrue(accept.submitTo(backend));
+        assertTrue(connect.submitTo(backend));
+        assertTrue(loop.await(() -> accept.isDone() && connect.isDone()));
+        assertEquals(0, connect.result(), () -> Errno.name((int) connect.result()));
+        assertEquals(0, accept.result(), () -> Errno.name((int) accept.result()));
+        FdSocket s = assertInstanceOf(FdSocket.class, accept.attachment());
+        sockets.add(s);
+        return new FdSocket[] {c, s};
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.weft.Deadline;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.backend.StreamHandles;
+import io.weft.internal.backend.Vectored;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.EOFException;
@@ -21,6 +22,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -287,6 +289,91 @@ public final class TcpStream implements AutoCloseable {
         }
     }
 
+    // ---- vectored I/O ---------------------------------------------------------------------
+
+    /**
+     * A scattering read: fills {@code dsts}' remaining space in order, advancing their
+     * positions, with one read (readv where the backend has it). Returns the bytes read,
+     * 0 if no buffer has room, or -1 at end of stream. Up to 64 buffers take part in one
+     * call; the rest wait for the next.
+     */
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, readDeadline());
+    }
+
+    /** Like {@link #read(ByteBuffer[])}, waiting until {@code deadline}. */
+    public long read(ByteBuffer[] dsts, Deadline deadline) throws IOException {
+        for (ByteBuffer b : dsts) {
+            if (b.isReadOnly()) {
+                throw new ReadOnlyBufferException();
+            }
+        }
+        MemorySegment[] segments = segments(dsts);
+        if (segments.length == 0) {
+            return 0;
+        }
+        EventLoop loop = NetIo.loop("TcpStream.read");
+        long n = NetIo.run(loop, new NetOps.ReadV(handle, segments), deadline.nanoTime(), "read from", remote);
+        if (n == 0) {
+            return -1;
+        }
+        advance(dsts, n);
+        return n;
+    }
+
+    /**
+     * A gathering write: writes some of {@code srcs}' remaining bytes in order, advancing
+     * their positions, with one write (writev where the backend has it). Returns the
+     * count: at least 1 unless nothing remains. Up to 64 buffers take part in one call.
+     */
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, writeDeadline());
+    }
+
+    /** Like {@link #write(ByteBuffer[])}, waiting until {@code deadline}. */
+    public long write(ByteBuffer[] srcs, Deadline deadline) throws IOException {
+        MemorySegment[] segments = segments(srcs);
+        if (segments.length == 0) {
+            return 0;
+        }
+        EventLoop loop = NetIo.loop("TcpStream.write");
+        long n = NetIo.run(loop, new NetOps.WriteV(handle, segments), deadline.nanoTime(), "write to", remote);
+        advance(srcs, n);
+        return n;
+    }
+
+    /** Writes every remaining byte of {@code srcs}, in order. */
+    public void writeAll(ByteBuffer[] srcs) throws IOException {
+        writeAll(srcs, writeDeadline());
+    }
+
+    /** Like {@link #writeAll(ByteBuffer[])}, with one deadline for the whole. */
+    public void writeAll(ByteBuffer[] srcs, Deadline deadline) throws IOException {
+        while (write(srcs, deadline) > 0) {
+            // each call moves positions on; it returns 0 once nothing remains
+        }
+    }
+
+    /** The remaining space of each buffer that has some, the first 64 of them. */
+    private static MemorySegment[] segments(ByteBuffer[] buffers) {
+        MemorySegment[] out = new MemorySegment[Math.min(buffers.length, Vectored.MAX_SEGMENTS)];
+        int n = 0;
+        for (int i = 0; i < buffers.length && n < out.length; i++) {
+            if (buffers[i].hasRemaining()) {
+                out[n++] = MemorySegment.ofBuffer(buffers[i]);
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    private static void advance(ByteBuffer[] buffers, long n) {
+        for (int i = 0; i < buffers.length && n > 0; i++) {
+            int step = (int) Math.min(buffers[i].remaining(), n);
+            buffers[i].position(buffers[i].position() + step);
+            n -= step;
+        }
+    }
+
     // ---- readiness ----------------------------------------------------------------------
 
     /**
@@ -374,12 +461,26 @@ public final class TcpStream implements AutoCloseable {
 
     /** Sends FIN: the peer reads end of stream; this side can still read. */
     public void shutdownOutput() throws IOException {
-        handle.shutdownOutput();
+        shutdown(NetOps.SHUT_WR, "shutdown output of");
     }
 
     /** This side will read no more. */
     public void shutdownInput() throws IOException {
-        handle.shutdownInput();
+        shutdown(NetOps.SHUT_RD, "shutdown input of");
+    }
+
+    /** As an op on a task's loop (io_uring batches it with the loop's other work); else directly. */
+    private void shutdown(int how, String call) throws IOException {
+        EventLoop loop = EventLoop.current();
+        if (loop == null) {
+            if (how == NetOps.SHUT_WR) {
+                handle.shutdownOutput();
+            } else {
+                handle.shutdownInput();
+            }
+            return;
+        }
+        NetIo.run(loop, new NetOps.Shutdown(handle, how), Deadline.NONE.nanoTime(), call, remote);
     }
 
     public boolean isClosed() {

@@ -206,6 +206,28 @@ class TcpConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void shutdownInputEndsReadsAndAClosedStreamRefusesShutdown(String backend) throws Exception {
+        on(backend, () -> {
+            try (TcpListener l = TcpListener.bind(LOOPBACK)) {
+                Task<TcpStream> accepted = Weft.spawn(() -> l.accept());
+                TcpStream c = TcpStream.connect(l.localAddress(), Duration.ofSeconds(5));
+                try (TcpStream s = accepted.join()) {
+                    c.shutdownInput();
+                    assertEquals(-1, c.read(new byte[8], 0, 8, Deadline.after(Duration.ofSeconds(5))),
+                            "a read after shutdownInput sees end of stream");
+                    c.writeAll("still open".getBytes());
+                    byte[] b = new byte[10];
+                    s.readFully(b, Deadline.after(Duration.ofSeconds(5)));
+                    assertArrayEquals("still open".getBytes(), b, "the other direction works");
+                    c.close();
+                    assertThrows(SocketException.class, c::shutdownOutput);
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void peerResetFailsReadsAndWrites(String backend) throws Exception {
         on(backend, () -> {
             try (TcpListener l = TcpListener.bind(LOOPBACK)) {
@@ -397,6 +419,63 @@ class TcpConformanceTest {
                     assertThrows(SocketTimeoutException.class, () -> c.read(new byte[1]), "nothing extra arrived");
                     assertTrue(cancelled + timedOut > 0, "the race was exercised: " + cancelled + " cancelled, " + timedOut + " timed out");
                 }
+            }
+        });
+    }
+
+    /** Heap, direct and mixed buffer arrays; more than one call's worth of buffers. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void gatheringWritesAndScatteringReadsKeepOrderAndAdvancePositions(String backend) throws Exception {
+        on(backend, () -> {
+            try (TcpListener l = TcpListener.bind(LOOPBACK)) {
+                Task<Void> server = echoServer(l);
+                try (TcpStream c = TcpStream.connect(l.localAddress(), Duration.ofSeconds(5))) {
+                    for (String kind : new String[] {"heap", "direct", "mixed"}) {
+                        // 100 buffers of 1..300 bytes, some empty: more than 64 per call
+                        Random random = new Random(kind.hashCode());
+                        ByteBuffer[] out = new ByteBuffer[100];
+                        int total = 0;
+                        for (int i = 0; i < out.length; i++) {
+                            int size = i % 17 == 0 ? 0 : 1 + random.nextInt(300);
+                            boolean direct = kind.equals("direct") || (kind.equals("mixed") && i % 2 == 0);
+                            out[i] = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+                            byte[] bytes = pattern(size, total);
+                            out[i].put(bytes).flip();
+                            total += size;
+                        }
+                        ByteBuffer expected = ByteBuffer.allocate(total);
+                        for (ByteBuffer b : out) {
+                            expected.put(b.duplicate());
+                        }
+                        int sent = total;
+                        Task<Void> writer = Weft.spawn(() -> c.writeAll(out, Deadline.after(Duration.ofSeconds(10))));
+                        ByteBuffer[] in = new ByteBuffer[37];
+                        for (int i = 0; i < in.length; i++) {
+                            boolean direct = kind.equals("direct") || (kind.equals("mixed") && i % 3 == 0);
+                            int size = (sent + in.length - 1) / in.length;
+                            in[i] = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+                        }
+                        long got = 0;
+                        while (got < sent) {
+                            long n = c.read(in, Deadline.after(Duration.ofSeconds(10)));
+                            assertTrue(n > 0, "no early end of stream");
+                            got += n;
+                        }
+                        writer.join();
+                        for (ByteBuffer b : out) {
+                            assertEquals(0, b.remaining(), "writeAll consumed every buffer");
+                        }
+                        ByteBuffer received = ByteBuffer.allocate(sent);
+                        for (ByteBuffer b : in) {
+                            received.put(b.flip());
+                        }
+                        assertArrayEquals(expected.array(), received.array(), kind + " buffers arrive in order");
+                    }
+                    assertEquals(0, c.write(new ByteBuffer[] {ByteBuffer.allocate(0)}), "nothing to write");
+                }
+                l.close();
+                server.join();
             }
         });
     }

@@ -48,6 +48,58 @@ public final class NetOps {
         }
     }
 
+    /**
+     * Reads into {@code buffers} in order (readv); completes with the byte count, 0 at end
+     * of stream. 1 to {@link Vectored#MAX_SEGMENTS} segments, none empty.
+     */
+    public static final class ReadV extends IoOp {
+        public final MemorySegment[] buffers;
+
+        public ReadV(SocketHandle socket, MemorySegment[] buffers) {
+            super(socket);
+            this.buffers = checked(buffers);
+        }
+    }
+
+    /**
+     * Writes from {@code buffers} in order (writev); completes with the count written (at
+     * least 1). 1 to {@link Vectored#MAX_SEGMENTS} segments, none empty.
+     */
+    public static final class WriteV extends IoOp {
+        public final MemorySegment[] buffers;
+
+        public WriteV(SocketHandle socket, MemorySegment[] buffers) {
+            super(socket);
+            this.buffers = checked(buffers);
+        }
+    }
+
+    private static MemorySegment[] checked(MemorySegment[] buffers) {
+        if (buffers.length == 0 || buffers.length > Vectored.MAX_SEGMENTS) {
+            throw new IllegalArgumentException(buffers.length + " segments; 1 to " + Vectored.MAX_SEGMENTS);
+        }
+        for (MemorySegment b : buffers) {
+            if (b.byteSize() == 0) {
+                throw new IllegalArgumentException("empty segment");
+            }
+        }
+        return buffers;
+    }
+
+    /** Shuts down one or both directions ({@link #SHUT_RD}, {@link #SHUT_WR}); completes with 0. */
+    public static final class Shutdown extends IoOp {
+        public final int how;
+
+        public Shutdown(SocketHandle socket, int how) {
+            super(socket);
+            this.how = how;
+        }
+    }
+
+    /** {@link Shutdown} directions, as shutdown(2) numbers them. */
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+
     /** Readiness bits for {@link Poll}. */
     public static final int POLLIN = 0x1;
     public static final int POLLOUT = 0x4;

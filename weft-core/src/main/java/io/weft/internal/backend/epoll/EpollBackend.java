@@ -5,6 +5,7 @@ import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.Vectored;
 import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.EpollEventLayout;
@@ -80,6 +81,8 @@ final class EpollBackend extends Backend {
 
     private static final int READ = 1;
     private static final int WRITE = 2;
+    /** The most a vectored op with heap segments moves in one syscall. */
+    private static final long VECTOR_BUFFER_BYTES = 64 * 1024;
     private static final int INTEREST = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
     private static final int READ_EVENTS = Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR;
     private static final int WRITE_EVENTS = Libc.EPOLLOUT | Libc.EPOLLHUP | Libc.EPOLLERR;
@@ -95,6 +98,10 @@ final class EpollBackend extends Backend {
     private final MemorySegment sockaddr;
     private final MemorySegment pollfd;
     private final MemorySegment scratch;
+    /** The iovec array of a vectored op's readv/writev; used within one attempt only. */
+    private final MemorySegment iovecs;
+    /** Where heap segments of a vectored op are gathered before a write, or land before a scatter. */
+    private final MemorySegment vectorBuffer;
 
     private final int epfd;
     private final FdGuard wakeFd;
@@ -113,6 +120,8 @@ final class EpollBackend extends Backend {
         sockaddr = arena.allocate(SockAddr.MAX_SIZE, 8);
         pollfd = arena.allocate(Libc.POLLFD_LAYOUT);
         scratch = arena.allocate(16, 8);
+        iovecs = arena.allocate(Vectored.IOVECS_BYTES, 8);
+        vectorBuffer = arena.allocate(VECTOR_BUFFER_BYTES, 64);
         int ep = Libc.epollCreate1(cs, Libc.EPOLL_CLOEXEC);
         if (ep < 0) {
             arena.close();
@@ -177,8 +186,10 @@ final class EpollBackend extends Backend {
     private static int directionOf(IoOp op) {
         return switch (op) {
             case NetOps.Read r -> READ;
+            case NetOps.ReadV r -> READ;
             case NetOps.Accept a -> READ;
             case NetOps.Write w -> WRITE;
+            case NetOps.WriteV w -> WRITE;
             case NetOps.Connect c -> WRITE;
             case NetOps.Poll p -> ((p.events & NetOps.POLLIN) != 0 ? READ : 0) | ((p.events & NetOps.POLLOUT) != 0 ? WRITE : 0);
             default -> 0;
@@ -190,6 +201,10 @@ final class EpollBackend extends Backend {
     @Override
     public void submit(IoOp op) {
         assert loop.inLoop();
+        if (op instanceof NetOps.Shutdown sh && op.handle() instanceof FdSocket s && !closed) {
+            op.complete(FdSocket.shutdownNow(s, sh.how, cs)); // never waits
+            return;
+        }
         int direction = directionOf(op);
         if (direction == 0 || !(op.handle() instanceof FdSocket s)) {
             op.complete(-Errno.EOPNOTSUPP);
@@ -284,6 +299,11 @@ final class EpollBackend extends Backend {
                         yield n == 0 && s.resetError() != 0 ? -s.resetError() : n;
                     }
                     case NetOps.Write wr -> Libc.send(cs, s.fd(), reachable(wr.buffer, op), Libc.MSG_NOSIGNAL);
+                    case NetOps.ReadV rv -> {
+                        long n = readv(s, rv.buffers);
+                        yield n == 0 && s.resetError() != 0 ? -s.resetError() : n;
+                    }
+                    case NetOps.WriteV wv -> writev(s, wv.buffers);
                     case NetOps.Accept a -> Libc.accept4(cs, s.fd(), MemorySegment.NULL, MemorySegment.NULL,
                             Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
                     case NetOps.Connect c -> finishConnect(s);
@@ -322,6 +342,27 @@ final class EpollBackend extends Backend {
      * this call. Any other segment is passed as it is, so FFM still checks it.
      */
     @SuppressWarnings("restricted")
+    /** readv(2) for native segments; else one read into vectorBuffer, scattered. */
+    private long readv(FdSocket s, MemorySegment[] buffers) {
+        if (Vectored.allNative(buffers)) {
+            return Libc.readv(cs, s.fd(), iovecs, Vectored.iovecs(buffers, iovecs));
+        }
+        long n = Libc.read(cs, s.fd(), vectorBuffer.asSlice(0, Math.min(Vectored.size(buffers), vectorBuffer.byteSize())));
+        if (n > 0) {
+            Vectored.scatter(vectorBuffer, n, buffers);
+        }
+        return n;
+    }
+
+    /** writev(2) for native segments; else the segments gathered into vectorBuffer, one send. */
+    private long writev(FdSocket s, MemorySegment[] buffers) {
+        if (Vectored.allNative(buffers)) {
+            return Libc.writev(cs, s.fd(), iovecs, Vectored.iovecs(buffers, iovecs));
+        }
+        int n = Vectored.gather(buffers, vectorBuffer);
+        return Libc.send(cs, s.fd(), vectorBuffer.asSlice(0, n), Libc.MSG_NOSIGNAL);
+    }
+
     private static MemorySegment reachable(MemorySegment buf, IoOp op) {
         if (buf.isNative() && !buf.isAccessibleBy(Thread.currentThread())
                 && buf.isAccessibleBy(op.waiter()) && buf.scope().isAlive()) {

@@ -59,9 +59,23 @@ public final class FdGuard {
     private volatile int uses;
 
     private final int fd;
+    /** May the close be left to the loop's backend (AsyncCloser)? */
+    private final boolean closeLater;
 
+    /** A guard whose close(2) is always made at once. */
     public FdGuard(int fd) {
+        this(fd, false);
+    }
+
+    /**
+     * @param closeLater true if a loop thread that releases the fd may leave the close to
+     *                   its backend's next kernel call. Only for fds whose close nobody
+     *                   observes at once: not a listener, whose port must be free when
+     *                   close() returns
+     */
+    public FdGuard(int fd, boolean closeLater) {
         this.fd = fd;
+        this.closeLater = closeLater;
     }
 
     /** The guarded fd; use it only between {@link #enter()} and {@link #exit()}. */
@@ -106,7 +120,33 @@ public final class FdGuard {
         return closeFd();
     }
 
+    /**
+     * A backend that closes fds for its loop thread as part of its next kernel call
+     * (io_uring's OP_CLOSE), so a close costs no syscall of its own.
+     */
+    @FunctionalInterface
+    public interface AsyncCloser {
+        /** Takes over closing {@code fd}; false if it cannot (the fd is then closed directly). */
+        boolean closeLater(int fd);
+    }
+
+    /** The loop thread's closer; set by the backend while it runs. */
+    private static final ThreadLocal<AsyncCloser> CLOSER = new ThreadLocal<>();
+
+    /** Makes {@code closer} close the fds that the calling (loop) thread releases; null to stop. */
+    public static void closeOnThisThreadWith(AsyncCloser closer) {
+        if (closer == null) {
+            CLOSER.remove();
+        } else {
+            CLOSER.set(closer);
+        }
+    }
+
     private int closeFd() {
+        AsyncCloser closer = closeLater ? CLOSER.get() : null;
+        if (closer != null && closer.closeLater(fd)) {
+            return 0; // an error of the deferred close(2) is logged by the backend
+        }
         try (Arena arena = Arena.ofConfined()) {
             return Libc.close(Libc.newCallState(arena), fd);
         }

@@ -56,7 +56,7 @@ public final class FdSocket extends SocketHandle {
 
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this.fd = fd;
-        this.guard = new FdGuard(fd);
+        this.guard = new FdGuard(fd, !listener);
         this.inet6 = inet6;
         this.listener = listener;
     }
@@ -267,6 +267,16 @@ public final class FdSocket extends SocketHandle {
     @Override
     public void shutdownInput() throws IOException {
         shutdown(Libc.SHUT_RD, "shutdown input");
+    }
+
+    /**
+     * shutdown(2) on {@code s} now, for a backend's {@code NetOps.Shutdown}: 0, or a
+     * negative errno. ENOTCONN (the peer reset the connection already) counts as done, as
+     * in the JDK.
+     */
+    public static int shutdownNow(FdSocket s, int how, MemorySegment cs) {
+        int r = Libc.shutdown(cs, s.fd, how);
+        return r == -Errno.ENOTCONN ? 0 : r;
     }
 
     private void shutdown(int how, String call) throws IOException {

@@ -9,6 +9,7 @@ import io.weft.internal.linux.Errno;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
@@ -81,7 +82,9 @@ final class NioBackend extends Backend {
             case NetOps.Accept a -> SelectionKey.OP_ACCEPT;
             case NetOps.Connect c -> SelectionKey.OP_CONNECT;
             case NetOps.Read r -> SelectionKey.OP_READ;
+            case NetOps.ReadV r -> SelectionKey.OP_READ;
             case NetOps.Write w -> SelectionKey.OP_WRITE;
+            case NetOps.WriteV w -> SelectionKey.OP_WRITE;
             case NetOps.Poll p -> ((p.events & NetOps.POLLIN) != 0 ? SelectionKey.OP_READ : 0)
                     | ((p.events & NetOps.POLLOUT) != 0 ? SelectionKey.OP_WRITE : 0);
             default -> 0;
@@ -91,6 +94,20 @@ final class NioBackend extends Backend {
     @Override
     public void submit(IoOp op) {
         assert loop.inLoop();
+        if (op instanceof NetOps.Shutdown sh) {
+            try {
+                NioSocket s = (NioSocket) op.handle();
+                if (sh.how == NetOps.SHUT_WR) {
+                    s.shutdownOutput();
+                } else {
+                    s.shutdownInput();
+                }
+                op.complete(0);
+            } catch (IOException | RuntimeException e) {
+                fail(op, e);
+            }
+            return;
+        }
         if (interestOf(op) == 0) {
             op.complete(-Errno.EOPNOTSUPP);
             return;
@@ -141,6 +158,14 @@ final class NioBackend extends Backend {
      * Tries the op's call once. Returns true if the op is now complete (with a result or an
      * error), false if it would block.
      */
+    private static ByteBuffer[] byteBuffers(MemorySegment[] segments) {
+        ByteBuffer[] b = new ByteBuffer[segments.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = segments[i].asByteBuffer();
+        }
+        return b;
+    }
+
     private boolean attempt(NioSocket s, IoOp op) {
         try {
             switch (op) {
@@ -154,6 +179,20 @@ final class NioBackend extends Backend {
                 }
                 case NetOps.Write w -> {
                     int n = s.stream().write(w.buffer.asByteBuffer());
+                    if (n == 0) {
+                        return false;
+                    }
+                    op.complete(n);
+                }
+                case NetOps.ReadV r -> {
+                    long n = s.stream().read(byteBuffers(r.buffers));
+                    if (n == 0) {
+                        return false;
+                    }
+                    op.complete(n < 0 ? 0 : n);
+                }
+                case NetOps.WriteV w -> {
+                    long n = s.stream().write(byteBuffers(w.buffers));
                     if (n == 0) {
                         return false;
                     }

@@ -2,6 +2,8 @@ package io.weft.internal.backend.uring;
 
 import io.weft.internal.linux.Errno;
 
+import io.weft.internal.linux.IovecLayout;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -73,9 +75,9 @@ final class BounceBuffers {
             return -Errno.EINVAL;
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment iov = a.allocate(EnterArgLayout.IOVEC);
-            iov.set(ValueLayout.JAVA_LONG, EnterArgLayout.IOV_BASE, region.address());
-            iov.set(ValueLayout.JAVA_LONG, EnterArgLayout.IOV_LEN, region.byteSize());
+            MemorySegment iov = a.allocate(IovecLayout.LAYOUT);
+            iov.set(ValueLayout.JAVA_LONG, IovecLayout.BASE, region.address());
+            iov.set(ValueLayout.JAVA_LONG, IovecLayout.LEN, region.byteSize());
             int r = ring.register(UringAbi.REGISTER_BUFFERS, iov, 1);
             registered = r >= 0;
             return Math.min(r, 0);
@@ -116,22 +118,9 @@ final class BounceBuffers {
         }
     }
 
-    /** Copies the first {@code length} bytes of {@code src} into chunk {@code id}. */
-    void copyIn(int id, MemorySegment src, int length) {
-        if (id < count) {
-            MemorySegment.copy(src, 0, region, (long) id * chunkSize, length);
-        } else {
-            MemorySegment.copy(src, 0, spill.get(id - count), 0, length);
-        }
-    }
-
-    /** Copies the first {@code length} bytes of chunk {@code id} into {@code dst}. */
-    void copyOut(int id, MemorySegment dst, int length) {
-        if (id < count) {
-            MemorySegment.copy(region, (long) id * chunkSize, dst, 0, length);
-        } else {
-            MemorySegment.copy(spill.get(id - count), 0, dst, 0, length);
-        }
+    /** Chunk {@code id}'s memory: the bytes a bounce write sends or a bounce read receives. */
+    MemorySegment chunk(int id) {
+        return id < count ? region.asSlice((long) id * chunkSize, chunkSize) : spill.get(id - count);
     }
 
     /** The native address of chunk {@code id}, for an SQE. */

@@ -27,11 +27,7 @@ import java.lang.foreign.ValueLayout;
  *  | offset |  resv  |  data (fd)     |
  *  +--------+--------+----------------+
  *
- * iovec (IORING_REGISTER_BUFFERS), 16 bytes:
- *  0                8                16
- *  +----------------+----------------+
- *  |    iov_base    |    iov_len     |
- *  +----------------+----------------+
+ * IORING_REGISTER_BUFFERS takes iovecs: see io.weft.internal.linux.IovecLayout.
  * </pre>
  */
 final class EnterArgLayout {
@@ -53,15 +49,9 @@ final class EnterArgLayout {
             ValueLayout.JAVA_INT.withName("resv"),
             ValueLayout.JAVA_LONG.withName("data")).withName("io_uring_rsrc_update");
 
-    static final StructLayout IOVEC = MemoryLayout.structLayout(
-            ValueLayout.JAVA_LONG.withName("iov_base"),
-            ValueLayout.JAVA_LONG.withName("iov_len")).withName("iovec");
-
     static final long ARG_TS = GETEVENTS_ARG.byteOffset(PathElement.groupElement("ts"));
     static final long TS_SEC = TIMESPEC.byteOffset(PathElement.groupElement("tv_sec"));
     static final long TS_NSEC = TIMESPEC.byteOffset(PathElement.groupElement("tv_nsec"));
     static final long RSRC_OFFSET = RSRC_UPDATE.byteOffset(PathElement.groupElement("offset"));
     static final long RSRC_DATA = RSRC_UPDATE.byteOffset(PathElement.groupElement("data"));
-    static final long IOV_BASE = IOVEC.byteOffset(PathElement.groupElement("iov_base"));
-    static final long IOV_LEN = IOVEC.byteOffset(PathElement.groupElement("iov_len"));
 }

@@ -92,9 +92,9 @@ final class ProvidedBufferRing {
         return bufferSize;
     }
 
-    /** Copies the first {@code length} bytes of buffer {@code bid} into {@code dst}. */
-    void copyOut(int bid, MemorySegment dst, int length) {
-        MemorySegment.copy(buffers, (long) bid * bufferSize, dst, 0, length);
+    /** Buffer {@code bid}'s memory, to copy a completed read out of. */
+    MemorySegment buffer(int bid) {
+        return buffers.asSlice((long) bid * bufferSize, bufferSize);
     }
 
     /** Gives buffer {@code bid} back to the kernel, after the CQE that named it. */

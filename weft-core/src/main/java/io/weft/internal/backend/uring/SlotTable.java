@@ -28,6 +28,7 @@ import java.util.function.Consumer;
  *          LINK_TIMEOUT  the CQE of the op's linked timeout: carries nothing we need
  *          CANCEL        the CQE of an ASYNC_CANCEL: carries nothing we need
  *          WAKE          the eventfd read that cross-thread wake-ups complete
+ *          CLOSE         an OP_CLOSE of a released fd; the index field holds the fd
  *
  * A slot's generation advances each time it is freed, so a CQE naming an earlier use of
  * the slot is recognised (lookup returns null) instead of completing the wrong op. Zero is
@@ -50,6 +51,7 @@ final class SlotTable {
     static final int KIND_LINK_TIMEOUT = 2;
     static final int KIND_CANCEL = 3;
     static final int KIND_WAKE = 4;
+    static final int KIND_CLOSE = 5;
 
     /** Native scratch per slot: sockaddr (up to 28 bytes) at 0, timespec (16 bytes) at 32. */
     static final long SCRATCH = 64;
@@ -76,6 +78,8 @@ final class SlotTable {
         boolean linked;
         /** The provided-buffer ring ran dry for this read: it reads into a bounce chunk instead. */
         boolean chunkRead;
+        /** An iovec array for vectored ops, made on the slot's first one and reused after. */
+        MemorySegment iovecs;
 
         Slot(int index, MemorySegment scratch) {
             this.index = index;

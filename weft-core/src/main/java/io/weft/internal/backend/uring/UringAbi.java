@@ -44,6 +44,8 @@ final class UringAbi {
 
     // Opcodes (io_uring_sqe.opcode)
     static final byte OP_NOP = 0;
+    static final byte OP_READV = 1;
+    static final byte OP_WRITEV = 2;
     static final byte OP_READ_FIXED = 4;
     static final byte OP_WRITE_FIXED = 5;
     static final byte OP_POLL_ADD = 6;

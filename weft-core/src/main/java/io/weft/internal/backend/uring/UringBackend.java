@@ -5,6 +5,8 @@ import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.Vectored;
+import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.backend.uring.SlotTable.Slot;
 import io.weft.internal.linux.Errno;
@@ -72,12 +74,20 @@ import java.util.Map;
  *             MSG_NOSIGNAL; a closed peer then raises SIGPIPE, which the JVM ignores
  *             (the JDK's own SocketChannel.write is a plain write(2) as well)
  *   Poll      POLL_ADD, one shot
+ *   Shutdown  SHUTDOWN, the direction in len (5.11)
+ *   ReadV     all segments native: READV over an iovec array the slot keeps. Any heap
+ *             segment: as Read, then scattered from the buffer into the segments
+ *   WriteV    all segments native: WRITEV. Any heap segment: gathered into a bounce
+ *             chunk, then as a heap Write
  *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
  * before 5.15, READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket return -EAGAIN instead
  * of waiting, so the first such CQE also switches heap I/O to RECV / SEND for the life
  * of the backend.
+ *
+ * Closing: an fd the loop thread releases (FdGuard) is closed by an OP_CLOSE queued for
+ * the next enter rather than by its own close(2) (see closeLater).
  *
  * Cross-thread wake-up: a POLL_ADD(POLLIN) on an eventfd is kept armed; wakeup() writes
  * the eventfd at most once per armed poll (see `wake`). Rejected: IORING_OP_MSG_RING,
@@ -171,6 +181,8 @@ final class UringBackend extends Backend {
     /** Cleared for good when the kernel refuses IORING_ACCEPT_MULTISHOT. */
     private boolean multishotAccept = true;
     private long multishotArms;
+    /** OP_CLOSE SQEs whose CQE has not been reaped. */
+    private int pendingCloses;
     private boolean active;
     private boolean wakeArmed;
     private boolean fixedRw = true;
@@ -247,6 +259,7 @@ final class UringBackend extends Backend {
                     + ", needs Linux 5.19); parked heap reads hold a bounce buffer");
         }
         armWake();
+        FdGuard.closeOnThisThreadWith(this::closeLater);
     }
 
     // ---- submission ------------------------------------------------------------------
@@ -272,8 +285,13 @@ final class UringBackend extends Backend {
             armMultishot(m.queue);
             return;
         }
+        if (op instanceof NetOps.Shutdown sh && !support.supports(UringAbi.OP_SHUTDOWN)) {
+            op.complete(FdSocket.shutdownNow((FdSocket) op.handle(), sh.how, cs)); // before Linux 5.11
+            return;
+        }
         if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
-                || op instanceof NetOps.Connect || op instanceof NetOps.Poll)) {
+                || op instanceof NetOps.Connect || op instanceof NetOps.Poll
+                || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown)) {
             op.complete(-Errno.EOPNOTSUPP);
             return;
         }
@@ -405,22 +423,16 @@ final class UringBackend extends Backend {
                 MemorySegment b = r.buffer;
                 if (b.isNative()) {
                     SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, b.address(), clamp(b.byteSize()), 0, userData);
-                } else if (readBuffers.isRegistered() && !slot.chunkRead) {
-                    // The kernel picks a buffer when data arrives; the CQE names it.
-                    int len = (int) Math.min(b.byteSize(), readBuffers.bufferSize());
-                    SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, 0, len, 0, userData);
-                    SqeLayout.flags(sqes, sqe, UringAbi.SQE_BUFFER_SELECT);
-                    SqeLayout.bufIndex(sqes, sqe, ProvidedBufferRing.GROUP); // buf_group shares the field
                 } else {
-                    int id = bounce(slot);
-                    int len = (int) Math.min(b.byteSize(), buffers.chunkSize());
-                    if (fixedRw && buffers.isFixed(id)) {
-                        // off 0: sockets are not seekable, and sock_read_iter refuses any other position
-                        SqeLayout.prep(sqes, sqe, UringAbi.OP_READ_FIXED, fd, buffers.address(id), len, 0, userData);
-                        SqeLayout.bufIndex(sqes, sqe, (short) 0);
-                    } else {
-                        SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, buffers.address(id), len, 0, userData);
-                    }
+                    prepHeapRead(slot, sqe, fd, b.byteSize(), userData);
+                }
+            }
+            case NetOps.ReadV r -> {
+                if (Vectored.allNative(r.buffers)) {
+                    int n = Vectored.iovecs(r.buffers, iovecs(slot));
+                    SqeLayout.prep(sqes, sqe, UringAbi.OP_READV, fd, slot.iovecs.address(), n, 0, userData);
+                } else {
+                    prepHeapRead(slot, sqe, fd, Vectored.size(r.buffers), userData);
                 }
             }
             case NetOps.Write w -> {
@@ -429,19 +441,16 @@ final class UringBackend extends Backend {
                     SqeLayout.prep(sqes, sqe, UringAbi.OP_SEND, fd, b.address(), clamp(b.byteSize()), 0, userData);
                     SqeLayout.opFlags(sqes, sqe, UringAbi.MSG_NOSIGNAL);
                 } else {
-                    boolean fresh = slot.buffer < 0;
-                    int id = bounce(slot);
-                    if (fresh) {
-                        slot.length = (int) Math.min(b.byteSize(), buffers.chunkSize());
-                        buffers.copyIn(id, b, slot.length);
-                    }
-                    if (fixedRw && buffers.isFixed(id)) {
-                        SqeLayout.prep(sqes, sqe, UringAbi.OP_WRITE_FIXED, fd, buffers.address(id), slot.length, 0, userData);
-                        SqeLayout.bufIndex(sqes, sqe, (short) 0);
-                    } else {
-                        SqeLayout.prep(sqes, sqe, UringAbi.OP_SEND, fd, buffers.address(id), slot.length, 0, userData);
-                        SqeLayout.opFlags(sqes, sqe, UringAbi.MSG_NOSIGNAL);
-                    }
+                    prepBounceWrite(slot, sqe, fd, userData);
+                }
+            }
+            case NetOps.WriteV w -> {
+                if (Vectored.allNative(w.buffers)) {
+                    // WRITEV cannot pass MSG_NOSIGNAL either; see WRITE_FIXED in the overview
+                    int n = Vectored.iovecs(w.buffers, iovecs(slot));
+                    SqeLayout.prep(sqes, sqe, UringAbi.OP_WRITEV, fd, slot.iovecs.address(), n, 0, userData);
+                } else {
+                    prepBounceWrite(slot, sqe, fd, userData);
                 }
             }
             case NetOps.Accept a -> {
@@ -452,6 +461,7 @@ final class UringBackend extends Backend {
                 // addr2 (the off field) carries the address length for CONNECT
                 SqeLayout.prep(sqes, sqe, UringAbi.OP_CONNECT, fd, slot.scratch.address(), 0, addrLen, userData);
             }
+            case NetOps.Shutdown sh -> SqeLayout.prep(sqes, sqe, UringAbi.OP_SHUTDOWN, fd, 0, sh.how, 0, userData);
             case NetOps.Poll p -> {
                 SqeLayout.prep(sqes, sqe, UringAbi.OP_POLL_ADD, fd, 0, 0, 0, userData);
                 SqeLayout.opFlags(sqes, sqe, p.events & (UringAbi.POLLIN | UringAbi.POLLOUT));
@@ -469,6 +479,65 @@ final class UringBackend extends Backend {
             SqeLayout.prep(sqes, t, UringAbi.OP_LINK_TIMEOUT, -1, ts, 1, 0, slot.userData(SlotTable.KIND_LINK_TIMEOUT));
             SqeLayout.opFlags(sqes, t, UringAbi.TIMEOUT_ABS);
         }
+    }
+
+    /**
+     * A read into heap memory: RECV with a provided buffer picked when data arrives, or,
+     * when the provided-buffer ring ran dry or is missing, into a bounce chunk.
+     */
+    private void prepHeapRead(Slot slot, long sqe, int fd, long wanted, long userData) {
+        if (readBuffers.isRegistered() && !slot.chunkRead) {
+            // The kernel picks a buffer when data arrives; the CQE names it.
+            int len = (int) Math.min(wanted, readBuffers.bufferSize());
+            SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, 0, len, 0, userData);
+            SqeLayout.flags(sqes, sqe, UringAbi.SQE_BUFFER_SELECT);
+            SqeLayout.bufIndex(sqes, sqe, ProvidedBufferRing.GROUP); // buf_group shares the field
+            return;
+        }
+        int id = bounce(slot);
+        int len = (int) Math.min(wanted, buffers.chunkSize());
+        if (fixedRw && buffers.isFixed(id)) {
+            // off 0: sockets are not seekable, and sock_read_iter refuses any other position
+            SqeLayout.prep(sqes, sqe, UringAbi.OP_READ_FIXED, fd, buffers.address(id), len, 0, userData);
+            SqeLayout.bufIndex(sqes, sqe, (short) 0);
+        } else {
+            SqeLayout.prep(sqes, sqe, UringAbi.OP_RECV, fd, buffers.address(id), len, 0, userData);
+        }
+    }
+
+    /**
+     * A write from heap memory (one buffer, or several gathered): copied into a bounce
+     * chunk on first issue, then WRITE_FIXED, or SEND from a spill chunk.
+     */
+    private void prepBounceWrite(Slot slot, long sqe, int fd, long userData) {
+        boolean fresh = slot.buffer < 0;
+        int id = bounce(slot);
+        if (fresh) {
+            MemorySegment chunk = buffers.chunk(id);
+            switch (slot.op) {
+                case NetOps.Write w -> {
+                    slot.length = (int) Math.min(w.buffer.byteSize(), chunk.byteSize());
+                    MemorySegment.copy(w.buffer, 0, chunk, 0, slot.length);
+                }
+                case NetOps.WriteV w -> slot.length = Vectored.gather(w.buffers, chunk);
+                default -> throw new AssertionError(slot.op);
+            }
+        }
+        if (fixedRw && buffers.isFixed(id)) {
+            SqeLayout.prep(sqes, sqe, UringAbi.OP_WRITE_FIXED, fd, buffers.address(id), slot.length, 0, userData);
+            SqeLayout.bufIndex(sqes, sqe, (short) 0);
+        } else {
+            SqeLayout.prep(sqes, sqe, UringAbi.OP_SEND, fd, buffers.address(id), slot.length, 0, userData);
+            SqeLayout.opFlags(sqes, sqe, UringAbi.MSG_NOSIGNAL);
+        }
+    }
+
+    /** The slot's iovec array, allocated on its first vectored op and kept with the slot. */
+    private MemorySegment iovecs(Slot slot) {
+        if (slot.iovecs == null) {
+            slot.iovecs = arena.allocate(Vectored.IOVECS_BYTES, 8);
+        }
+        return slot.iovecs;
     }
 
     private int bounce(Slot slot) {
@@ -613,6 +682,12 @@ final class UringBackend extends Backend {
                 finish(slot, res, flags);
             }
             case SlotTable.KIND_WAKE -> onWake(res);
+            case SlotTable.KIND_CLOSE -> {
+                pendingCloses--;
+                if (res < 0) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "io_uring: close of fd " + (int) userData + " failed: " + Errno.name(res));
+                }
+            }
             default -> {
                 // LINK_TIMEOUT and ASYNC_CANCEL results, and zeroed SQEs: the op's own CQE says it all.
             }
@@ -631,10 +706,14 @@ final class UringBackend extends Backend {
             } else if (slot.linked && res == -Errno.ECANCELED) {
                 result = -Errno.ETIMEDOUT; // the linked timeout cancelled it
             }
+        } else if (res == -Errno.ENOTCONN && op instanceof NetOps.Shutdown) {
+            result = 0; // the peer reset the connection already; like the JDK, nothing to do
         } else if (res >= 0) {
             switch (op) {
-                case NetOps.Read r when selected >= 0 -> readBuffers.copyOut(selected, r.buffer, res);
-                case NetOps.Read r when slot.buffer >= 0 -> buffers.copyOut(slot.buffer, r.buffer, res);
+                case NetOps.Read r when selected >= 0 -> MemorySegment.copy(readBuffers.buffer(selected), 0, r.buffer, 0, res);
+                case NetOps.Read r when slot.buffer >= 0 -> MemorySegment.copy(buffers.chunk(slot.buffer), 0, r.buffer, 0, res);
+                case NetOps.ReadV r when selected >= 0 -> Vectored.scatter(readBuffers.buffer(selected), res, r.buffers);
+                case NetOps.ReadV r when slot.buffer >= 0 -> Vectored.scatter(buffers.chunk(slot.buffer), res, r.buffers);
                 case NetOps.Accept a -> {
                     attachment = FdSocket.accepted(res, (FdSocket) op.handle());
                     result = 0;
@@ -664,6 +743,23 @@ final class UringBackend extends Backend {
             bits |= wanted;
         }
         return bits & wanted;
+    }
+
+    // ---- close ----------------------------------------------------------------------
+
+    /**
+     * Queues OP_CLOSE for an fd the loop thread released (see FdGuard.AsyncCloser): it
+     * reaches the kernel with the loop's next enter. Nothing names the fd any more, so
+     * only its number stays taken until then. Loop thread.
+     */
+    private boolean closeLater(int fd) {
+        if (closed || !loop.inLoop() || ensureSqSpace(1) < 0) {
+            return false;
+        }
+        long sqe = ring.nextSqe();
+        SqeLayout.prep(sqes, sqe, UringAbi.OP_CLOSE, fd, 0, 0, 0, SlotTable.userData(SlotTable.KIND_CLOSE, 0, fd));
+        pendingCloses++;
+        return true;
     }
 
     // ---- wake-up --------------------------------------------------------------------
@@ -773,7 +869,7 @@ final class UringBackend extends Backend {
             }
             closed = true;
             long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
-            while ((slots.inUse() > 0 || wakeArmed) && deadline - System.nanoTime() > 0) {
+            while ((slots.inUse() > 0 || wakeArmed || pendingCloses > 0) && deadline - System.nanoTime() > 0) {
                 enters++;
                 ring.submitAndWait(1, 50_000_000L);
                 reap();
@@ -791,6 +887,9 @@ final class UringBackend extends Backend {
                 op.backendState = null;
                 op.complete(Op.CANCELLED);
             });
+        }
+        if (loop.inLoop()) {
+            FdGuard.closeOnThisThreadWith(null);
         }
         while (((int) WAKE.getVolatile(this) & ~(WAKE_PENDING | WAKE_CLOSED)) != 0) {
             Thread.onSpinWait(); // a waker is inside write(2) on the eventfd
@@ -815,6 +914,11 @@ final class UringBackend extends Backend {
     /** Slots (user_data entries) held by ops in flight. Loop thread. */
     int slotsInUse() {
         return slots.inUse();
+    }
+
+    /** OP_CLOSE SQEs queued whose CQE has not been reaped yet. Loop thread. */
+    int pendingCloses() {
+        return pendingCloses;
     }
 
     /** Multishot accepts handed to the kernel so far. Loop thread. */

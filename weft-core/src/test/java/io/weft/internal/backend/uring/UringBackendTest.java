@@ -379,6 +379,27 @@ class UringBackendTest {
     }
 
     @Test
+    void aStreamReleasedOnTheLoopThreadIsClosedByTheRingAndAListenerAtOnce() throws Exception {
+        FdSocket[] p = pair();
+        p[0].close();
+        assertEquals(1, backend.pendingCloses(), "the close waits for the next enter");
+        assertEquals(0, run(new NetOps.Read(p[1], MemorySegment.ofArray(new byte[4]))),
+                "the peer sees the end of stream once the OP_CLOSE ran");
+        assertEquals(0, backend.pendingCloses());
+        FdSocket l = listener();
+        l.close();
+        assertEquals(0, backend.pendingCloses(), "a listener's port is free when close returns");
+    }
+
+    @Test
+    void shutdownRunsAsAnOp() throws Exception {
+        FdSocket[] p = pair();
+        assertEquals(0, run(new NetOps.Shutdown(p[0], NetOps.SHUT_WR)));
+        assertEquals(0, run(new NetOps.Read(p[1], MemorySegment.ofArray(new byte[4]))), "end of stream");
+        assertEquals(1, run(new NetOps.Write(p[1], heap("x"))), "the other direction is open");
+    }
+
+    @Test
     void pollReportsReadiness() throws Exception {
         FdSocket[] p = pair();
         assertEquals(NetOps.POLLOUT, run(new NetOps.Poll(p[0], NetOps.POLLOUT)));

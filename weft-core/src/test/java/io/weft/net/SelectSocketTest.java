@@ -35,6 +35,14 @@ class SelectSocketTest {
         return new TcpStream[] {accepted.join(), client};
     }
 
+    /** A task parked in a select on {@code s} becoming readable, once its poll is armed. */
+    static Task<String> selectingReadable(TcpStream s) {
+        Task<String> t = Weft.spawn(() -> new Select<String>().onReadable(s, () -> "readable").select());
+        TestSupport.eventually("the select arms its poll", Duration.ofSeconds(10),
+                () -> StreamHandles.of(s).inflightCount() == 1);
+        return t;
+    }
+
     static void awaitNoOpsInFlight(TcpStream s) {
         TestSupport.eventually("the withdrawn poll ends", Duration.ofSeconds(10),
                 () -> StreamHandles.of(s).inflightCount() == 0);
@@ -142,10 +150,7 @@ class SelectSocketTest {
             try (TcpListener l = TcpListener.bind(LOOPBACK)) {
                 TcpStream[] p = pair(l);
                 try (TcpStream server = p[0]; TcpStream client = p[1]) {
-                    Task<String> waiting = Weft.spawn(() -> new Select<String>()
-                            .onReadable(server, () -> "readable").select());
-                    TestSupport.eventually("the select arms its poll", Duration.ofSeconds(10),
-                            () -> StreamHandles.of(server).inflightCount() == 1);
+                    Task<String> waiting = selectingReadable(server);
                     waiting.cancel();
                     assertThrows(CancellationException.class, waiting::join);
                     awaitNoOpsInFlight(server);
@@ -165,10 +170,7 @@ class SelectSocketTest {
             try (TcpListener l = TcpListener.bind(LOOPBACK)) {
                 TcpStream[] p = pair(l);
                 try (TcpStream server = p[0]; TcpStream client = p[1]) {
-                    Task<String> waiting = Weft.spawn(() -> new Select<String>()
-                            .onReadable(server, () -> "readable").select());
-                    TestSupport.eventually("the select arms its poll", Duration.ofSeconds(10),
-                            () -> StreamHandles.of(server).inflightCount() == 1);
+                    Task<String> waiting = selectingReadable(server);
                     server.close();
                     assertEquals("readable", waiting.join(Duration.ofSeconds(10)));
                     assertThrows(java.net.SocketException.class, () -> server.read(new byte[1]));

@@ -58,6 +58,9 @@ public final class SockOpts {
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.IP_TOS);
 
+    /** The options of a Unix-domain or vsock socket. */
+    public static final Set<SocketOption<?>> LOCAL = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF);
+
     /** IP_TOS on an AF_INET6 socket: the IPv6 traffic class. */
     private static final Native TCLASS = new Native(Libc.IPPROTO_IPV6, Libc.IPV6_TCLASS, Kind.INT);
 

@@ -16,6 +16,8 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,10 +126,8 @@ final class MsgIo {
                     for (long i = 0; i + 4 <= payload.byteSize(); i += 4) {
                         received.add(OwnedFd.adopt(payload.get(ValueLayout.JAVA_INT, i)));
                     }
-                } else if (level == Libc.IPPROTO_IP && type == Libc.IP_PKTINFO && payload.byteSize() >= 12) {
-                    destination[0] = inetAddress(payload, CmsgLayout.IN_PKTINFO_ADDR, 4);
-                } else if (level == Libc.IPPROTO_IPV6 && type == Libc.IPV6_PKTINFO && payload.byteSize() >= 16) {
-                    destination[0] = inetAddress(payload, CmsgLayout.IN6_PKTINFO_ADDR, 16);
+                } else if (pktinfo(level, type, payload) instanceof InetAddress a) {
+                    destination[0] = a;
                 }
             });
             if ((flags & Libc.MSG_CTRUNC) != 0) {
@@ -151,6 +151,17 @@ final class MsgIo {
         }
     }
 
+    /** The destination address in an IP_PKTINFO or IPV6_PKTINFO message, or null for any other. */
+    static InetAddress pktinfo(int level, int type, MemorySegment payload) {
+        if (level == Libc.IPPROTO_IP && type == Libc.IP_PKTINFO && payload.byteSize() >= 12) {
+            return inetAddress(payload, CmsgLayout.IN_PKTINFO_ADDR, 4);
+        }
+        if (level == Libc.IPPROTO_IPV6 && type == Libc.IPV6_PKTINFO && payload.byteSize() >= 16) {
+            return inetAddress(payload, CmsgLayout.IN6_PKTINFO_ADDR, 16);
+        }
+        return null;
+    }
+
     private static InetAddress inetAddress(MemorySegment payload, long at, int len) {
         byte[] raw = new byte[len];
         MemorySegment.copy(payload, ValueLayout.JAVA_BYTE, at, raw, 0, len);
@@ -168,6 +179,16 @@ final class MsgIo {
             } catch (IOException e) {
                 System.getLogger("io.weft.net").log(System.Logger.Level.DEBUG, "close of a received descriptor failed", e);
             }
+        }
+    }
+
+    /** Checks a Unix receive's arguments: a writable buffer, 0..SCM_MAX_FD descriptors. */
+    static void checkReceive(ByteBuffer dst, int maxFds) {
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        if (maxFds < 0 || maxFds > CmsgLayout.MAX_FDS) {
+            throw new IllegalArgumentException("maxFds " + maxFds + " not in 0.." + CmsgLayout.MAX_FDS);
         }
     }
 

@@ -7,10 +7,7 @@ import io.weft.internal.linux.Libc;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,13 +34,13 @@ public final class UnixListener implements AutoCloseable {
 
     private final FdSocket socket;
     private final UnixAddress local;
-    /** The socket file's identity at bind time (device and inode), or null for an abstract name. */
-    private final Object fileKey;
+    /** The socket file bind made, or null for an abstract name. */
+    private final SocketFile file;
 
-    private UnixListener(FdSocket socket, UnixAddress local, Object fileKey) {
+    private UnixListener(FdSocket socket, UnixAddress local, SocketFile file) {
         this.socket = socket;
         this.local = local;
-        this.fileKey = fileKey;
+        this.file = file;
     }
 
     /** Binds to the socket file {@code path} with backlog 128. */
@@ -63,11 +60,7 @@ public final class UnixListener implements AutoCloseable {
         FdSocket s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, Libc.AF_UNIX, Libc.SOCK_STREAM, true);
         try {
             s.bind(address.encode(), backlog);
-            Object key = null;
-            if (address.path().isPresent()) {
-                key = Files.readAttributes(address.path().get(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            }
-            return new UnixListener(s, address, key);
+            return new UnixListener(s, address, SocketFile.of(address));
         } catch (java.net.BindException e) {
             s.close();
             java.net.BindException named = new java.net.BindException(e.getMessage() + ": bind " + address);
@@ -105,24 +98,7 @@ public final class UnixListener implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        if (socket.isClosed()) {
-            return;
-        }
-        try {
-            socket.close();
-        } finally {
-            if (fileKey != null) {
-                Path p = local.path().orElseThrow();
-                try {
-                    Object now = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-                    if (fileKey.equals(now)) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // removed by someone else already: nothing to clean up
-                }
-            }
-        }
+        SocketFile.close(socket, file);
     }
 
     public boolean isClosed() {

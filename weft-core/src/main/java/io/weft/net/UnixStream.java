@@ -13,7 +13,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -91,13 +90,25 @@ public final class UnixStream extends SocketStream {
 
     /** A pair of connected, unnamed streams (socketpair(AF_UNIX, SOCK_STREAM)). */
     public static Pair pair() throws IOException {
-        EventLoop loop = NetIo.loop("UnixStream.pair");
-        int[] fds = socketPair(Libc.SOCK_STREAM);
+        FdSocket[] s = socketPair(NetIo.loop("UnixStream.pair"), Libc.SOCK_STREAM);
+        return new Pair(new UnixStream(s[0], UnixAddress.unnamed()), new UnixStream(s[1], UnixAddress.unnamed()));
+    }
+
+    /** socketpair(AF_UNIX, type | SOCK_CLOEXEC), both ends adopted by the loop's backend (made non-blocking). */
+    static FdSocket[] socketPair(EventLoop loop, int type) throws IOException {
+        int[] fds;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = Libc.socketpair(Libc.newCallState(arena), Libc.AF_UNIX, type | Libc.SOCK_CLOEXEC, 0, pair);
+            if (r < 0) {
+                throw Errno.exception(r, "socketpair", "AF_UNIX");
+            }
+            fds = new int[] {pair.getAtIndex(ValueLayout.JAVA_INT, 0), pair.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        }
         FdSocket a = null;
         try {
             a = loop.provider().adoptSocket(Capability.UNIX_SOCKETS, fds[0], Libc.AF_UNIX);
-            FdSocket b = loop.provider().adoptSocket(Capability.UNIX_SOCKETS, fds[1], Libc.AF_UNIX);
-            return new Pair(new UnixStream(a, UnixAddress.unnamed()), new UnixStream(b, UnixAddress.unnamed()));
+            return new FdSocket[] {a, loop.provider().adoptSocket(Capability.UNIX_SOCKETS, fds[1], Libc.AF_UNIX)};
         } catch (IOException | RuntimeException e) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment cs = Libc.newCallState(arena);
@@ -109,18 +120,6 @@ public final class UnixStream extends SocketStream {
                 Libc.close(cs, fds[1]);
             }
             throw e;
-        }
-    }
-
-    /** socketpair(AF_UNIX, type | SOCK_CLOEXEC); the caller makes each end non-blocking by adopting it. */
-    static int[] socketPair(int type) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int r = Libc.socketpair(Libc.newCallState(arena), Libc.AF_UNIX, type | Libc.SOCK_CLOEXEC, 0, fds);
-            if (r < 0) {
-                throw Errno.exception(r, "socketpair", "AF_UNIX");
-            }
-            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
         }
     }
 
@@ -198,12 +197,7 @@ public final class UnixStream extends SocketStream {
 
     /** Like {@link #receive(ByteBuffer, int)}, waiting until {@code deadline}. */
     public UnixMessage receive(ByteBuffer dst, int maxFds, Deadline deadline) throws IOException {
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        if (maxFds < 0 || maxFds > CmsgLayout.MAX_FDS) {
-            throw new IllegalArgumentException("maxFds " + maxFds + " not in 0.." + CmsgLayout.MAX_FDS);
-        }
+        MsgIo.checkReceive(dst, maxFds);
         EventLoop loop = NetIo.loop("UnixStream.receive");
         boolean room = dst.hasRemaining();
         MsgIo.Received r = MsgIo.receive(loop, socket, MemorySegment.ofBuffer(dst), maxFds, false, false,

@@ -48,6 +48,8 @@ public final class FdSocket extends SocketHandle {
     private final int domain;
     private final boolean inet6;
     private final boolean listener;
+    /** SOCK_DGRAM (UDP), which takes other options than a TCP stream. */
+    private final boolean datagram;
     /**
      * 0, or the errno (ECONNRESET, EPIPE) of a reset that reached the socket after its
      * handshake but before a backend saw the connect complete. Reading SO_ERROR to finish
@@ -59,11 +61,12 @@ public final class FdSocket extends SocketHandle {
     private volatile int resetError;
 
     private FdSocket(int fd, boolean inet6, boolean listener) {
-        this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener);
+        this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener, false);
     }
 
-    private FdSocket(int fd, int domain, boolean listener) {
+    private FdSocket(int fd, int domain, boolean listener, boolean datagram) {
         this.fd = fd;
+        this.datagram = datagram;
         this.guard = new FdGuard(fd);
         this.domain = domain;
         this.inet6 = domain == Libc.AF_INET6;
@@ -91,7 +94,7 @@ public final class FdSocket extends SocketHandle {
                     throw e;
                 }
             }
-            return new FdSocket(fd, domain, listener);
+            return new FdSocket(fd, domain, listener, type == Libc.SOCK_DGRAM);
         }
     }
 
@@ -109,7 +112,7 @@ public final class FdSocket extends SocketHandle {
                 throw Errno.exception(r, "fcntl(O_NONBLOCK)", "fd " + fd);
             }
         }
-        return new FdSocket(fd, domain, false);
+        return new FdSocket(fd, domain, false, false);
     }
 
     private static String familyName(int domain) {
@@ -166,7 +169,7 @@ public final class FdSocket extends SocketHandle {
      * the listener's family.
      */
     public static FdSocket accepted(int fd, FdSocket listener) {
-        return new FdSocket(fd, listener.domain, false);
+        return new FdSocket(fd, listener.domain, false, false);
     }
 
     /**
@@ -264,6 +267,9 @@ public final class FdSocket extends SocketHandle {
     public Set<SocketOption<?>> supportedOptions() {
         if (domain != Libc.AF_INET && domain != Libc.AF_INET6) {
             return SockOpts.LOCAL;
+        }
+        if (datagram) {
+            return SockOpts.DATAGRAM;
         }
         return listener ? SockOpts.LISTENER : SockOpts.STREAM;
     }

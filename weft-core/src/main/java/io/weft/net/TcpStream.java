@@ -1,6 +1,5 @@
 package io.weft.net;
 
-import io.weft.Blocking;
 import io.weft.Deadline;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
@@ -67,7 +66,9 @@ public final class TcpStream extends SocketStream {
      */
     public static TcpStream connect(InetSocketAddress remote, Deadline deadline) throws IOException {
         EventLoop loop = NetIo.loop("TcpStream.connect");
-        InetSocketAddress target = remote.isUnresolved() ? resolve(remote) : remote;
+        InetSocketAddress target = remote.isUnresolved()
+                ? new InetSocketAddress(Resolver.system().resolve(remote.getHostString(), deadline).getFirst(), remote.getPort())
+                : remote;
         InetAddress ip = target.getAddress();
         SocketHandle h = loop.provider().openTcp(
                 ip instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET, false);
@@ -77,16 +78,6 @@ public final class TcpStream extends SocketStream {
         } catch (IOException | RuntimeException e) {
             h.close();
             throw e;
-        }
-    }
-
-    private static InetSocketAddress resolve(InetSocketAddress unresolved) throws IOException {
-        try {
-            return Blocking.call(() -> new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort()));
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("cannot resolve " + unresolved.getHostString(), e);
         }
     }
 

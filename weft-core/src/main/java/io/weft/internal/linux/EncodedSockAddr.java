@@ -2,6 +2,7 @@ package io.weft.internal.linux;
 
 import java.io.Serial;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -54,8 +55,17 @@ public final class EncodedSockAddr extends SocketAddress {
         return Arrays.hashCode(bytes);
     }
 
+    /** {@code unix:PATH}, {@code unix:@NAME}, {@code vsock:CID:PORT}, or the family and bytes in hex. */
     @Override
     public String toString() {
+        if (family() == Libc.AF_UNIX) {
+            byte[] name = SockAddr.unixName(bytes, bytes.length);
+            return name == null ? "unix:(unnamed)"
+                    : "unix:" + (SockAddr.isAbstract(bytes, bytes.length) ? "@" : "") + new String(name, StandardCharsets.UTF_8);
+        }
+        if (family() == Libc.AF_VSOCK && bytes.length >= SockAddr.VM_SIZE) {
+            return "vsock:" + Integer.toUnsignedString(SockAddr.vsockCid(bytes)) + ":" + Integer.toUnsignedString(SockAddr.vsockPort(bytes));
+        }
         return "sockaddr[family " + family() + ", " + HexFormat.of().formatHex(bytes) + "]";
     }
 }

@@ -50,6 +50,7 @@ public abstract sealed class SocketStream implements AutoCloseable permits TcpSt
     final Object target;
     /** The public class name, for "must be called from a Weft task" messages. */
     private final String kind;
+    /** Default timeouts (null: none); set by any task, read by each read or write on any loop, hence volatile. */
     private volatile Duration readTimeout;
     private volatile Duration writeTimeout;
 

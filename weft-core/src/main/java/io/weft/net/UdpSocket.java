@@ -53,6 +53,10 @@ public final class UdpSocket implements AutoCloseable {
 
     private final FdSocket socket;
     private final InetSocketAddress local;
+    /**
+     * The connected peer, or null: written by connect, read by any task for error
+     * messages; volatile so a reader on another loop sees the latest connect.
+     */
     private volatile InetSocketAddress peer;
 
     private UdpSocket(FdSocket socket, InetSocketAddress local) {

@@ -37,6 +37,10 @@ public final class UnixDatagram implements AutoCloseable {
     private final FdSocket socket;
     private final UnixAddress local;
     private final SocketFile file;
+    /**
+     * The connected peer, or null: written by connect, read by any task for error
+     * messages; volatile so a reader on another loop sees the latest connect.
+     */
     private volatile UnixAddress peer;
 
     private UnixDatagram(FdSocket socket, UnixAddress local, SocketFile file) {

@@ -337,6 +337,43 @@ class UnixSocketConformanceTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fdBackends")
+    void closingAListenerLeavesAFileThatReplacedItsOwn(String backend) throws Exception {
+        Path sock = dir.resolve("replaced.sock");
+        TcpConformanceTest.on(backend, () -> {
+            UnixListener first = UnixListener.bind(sock);
+            Files.delete(sock); // an operator (or a restarted server) removed it ...
+            try (UnixListener second = UnixListener.bind(sock)) { // ... and a new server bound the path
+                first.close();
+                assertTrue(Files.exists(sock), "the first listener's close left the second's file alone");
+                try (UnixStream c = UnixStream.connect(sock)) {
+                    assertTrue(c.remoteAddress().path().isPresent());
+                    second.accept(T).close();
+                }
+            }
+            assertFalse(Files.exists(sock), "the second listener removed its own file");
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Tag("mode-independent")
+    void capabilitiesSayWhichBackendsPassDescriptors() throws Exception {
+        for (String backend : List.of("io_uring", "epoll", "nio")) {
+            java.util.Set<io.weft.internal.backend.Capability> caps;
+            try {
+                caps = io.weft.internal.backend.Backends.choose(backend).provider().capabilities();
+            } catch (io.weft.internal.backend.BackendUnavailableException e) {
+                continue; // not on this machine; the conformance tests skip it too
+            }
+            boolean fd = !backend.equals("nio");
+            for (var c : List.of(io.weft.internal.backend.Capability.FD_PASSING, io.weft.internal.backend.Capability.UNIX_SOCKETS,
+                    io.weft.internal.backend.Capability.DATAGRAMS, io.weft.internal.backend.Capability.VSOCK)) {
+                assertEquals(fd, caps.contains(c), backend + " " + c);
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void nioRefusesUnixSocketsNamingTheBackendsThatHaveThem() throws Exception {
         TcpConformanceTest.on("nio", () -> {

@@ -113,7 +113,7 @@ public final class OwnedFd implements AutoCloseable {
             flags |= Libc.O_CREAT;
         }
         if (o.contains(StandardOpenOption.APPEND)) {
-            flags |= 0x400; // O_APPEND
+            flags |= Libc.O_APPEND;
         }
         try (Arena arena = Arena.ofConfined()) {
             int fd = Libc.open(Libc.newCallState(arena), arena.allocateFrom(path.toString()), flags, 0600);

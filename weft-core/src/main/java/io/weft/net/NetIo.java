@@ -1,13 +1,18 @@
 package io.weft.net;
 
+import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
+import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.Waits;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CancellationException;
@@ -24,6 +29,50 @@ final class NetIo {
             throw new IllegalStateException(what + " must be called from a Weft task (inside Weft.run or Runtime.spawn)");
         }
         return loop;
+    }
+
+    /**
+     * Opens a Unix, UDP or vsock socket on the loop's backend.
+     *
+     * @throws UnsupportedOperationException if the backend lacks {@code needs}; the message
+     *                                       names the backend to use instead
+     */
+    static FdSocket openSocket(EventLoop loop, Capability needs, int domain, int type, boolean listener) throws IOException {
+        return loop.provider().openSocket(needs, domain, type, listener);
+    }
+
+    /**
+     * Opens a socket of {@code domain} and connects it to {@code remote} by {@code deadline}
+     * (System.nanoTime scale); on failure the socket is closed.
+     */
+    static FdSocket connect(EventLoop loop, Capability needs, int domain, SocketAddress remote, long deadline,
+                            Object target) throws IOException {
+        FdSocket s = openSocket(loop, needs, domain, Libc.SOCK_STREAM, false);
+        try {
+            run(loop, new NetOps.Connect(s, remote), deadline, "connect to", target);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts one connection on {@code listener} by {@code deadline}, passing over
+     * connections the peer aborted before they were taken (ECONNABORTED).
+     */
+    static FdSocket accept(EventLoop loop, FdSocket listener, long deadline, Object local) throws IOException {
+        while (true) {
+            NetOps.Accept op = new NetOps.Accept(listener);
+            try {
+                run(loop, op, deadline, "accept on", local);
+                return (FdSocket) op.attachment();
+            } catch (IOException e) {
+                if (!op.isDone() || op.result() != -Errno.ECONNABORTED) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

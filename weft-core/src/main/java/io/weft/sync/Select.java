@@ -2,7 +2,7 @@ package io.weft.sync;
 
 import io.weft.Deadline;
 import io.weft.Task;
-import io.weft.net.TcpStream;
+import io.weft.net.SocketStream;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
@@ -139,7 +139,7 @@ public final class Select<R> {
      * or an error are pending. Nothing is read; {@code handler} usually reads. A select with
      * socket cases must run in a Weft task.
      */
-    public Select<R> onReadable(TcpStream stream, Supplier<? extends R> handler) {
+    public Select<R> onReadable(SocketStream stream, Supplier<? extends R> handler) {
         cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLIN, Objects.requireNonNull(handler)));
         return this;
     }
@@ -148,7 +148,7 @@ public final class Select<R> {
      * Fires when a write to {@code stream} would not wait: its send buffer has room, or an
      * error is pending. A select with socket cases must run in a Weft task.
      */
-    public Select<R> onWritable(TcpStream stream, Supplier<? extends R> handler) {
+    public Select<R> onWritable(SocketStream stream, Supplier<? extends R> handler) {
         cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLOUT, Objects.requireNonNull(handler)));
         return this;
     }

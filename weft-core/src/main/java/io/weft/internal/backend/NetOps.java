@@ -1,7 +1,7 @@
 package io.weft.internal.backend;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** The socket ops of the backend SPI. Results follow the syscalls: a count, or a negative errno. */
 public final class NetOps {
@@ -15,11 +15,15 @@ public final class NetOps {
         }
     }
 
-    /** Connects; completes with 0 once connected. */
+    /**
+     * Connects; completes with 0 once connected. {@code remote} is an
+     * {@link java.net.InetSocketAddress}, or for Unix and vsock sockets an
+     * {@link io.weft.internal.linux.EncodedSockAddr}.
+     */
     public static final class Connect extends IoOp {
-        public final InetSocketAddress remote;
+        public final SocketAddress remote;
 
-        public Connect(SocketHandle socket, InetSocketAddress remote) {
+        public Connect(SocketHandle socket, SocketAddress remote) {
             super(socket);
             this.remote = remote;
         }

@@ -17,7 +17,7 @@ public final class StreamHandles {
 
     private static final Map<Class<?>, Function<Object, ? extends SocketHandle>> BY_CLASS = new ConcurrentHashMap<>();
 
-    /** Registers how to find the handle of a {@code type} instance; once per class. */
+    /** Registers how to find the handle of a {@code type} instance (and of its subclasses'); once per class. */
     public static <S> void register(Class<S> type, Function<? super S, ? extends SocketHandle> handleOf) {
         Function<Object, ? extends SocketHandle> f = o -> handleOf.apply(type.cast(o));
         if (BY_CLASS.putIfAbsent(type, f) != null) {
@@ -31,10 +31,12 @@ public final class StreamHandles {
      * @throws IllegalArgumentException {@code stream} is not a registered stream type
      */
     public static SocketHandle of(Object stream) {
-        Function<Object, ? extends SocketHandle> f = BY_CLASS.get(stream.getClass());
-        if (f == null) {
-            throw new IllegalArgumentException("not a Weft socket stream: " + stream.getClass().getName());
+        for (Class<?> c = stream.getClass(); c != null; c = c.getSuperclass()) {
+            Function<Object, ? extends SocketHandle> f = BY_CLASS.get(c);
+            if (f != null) {
+                return f.apply(stream);
+            }
         }
-        return f.apply(stream);
+        throw new IllegalArgumentException("not a Weft socket stream: " + stream.getClass().getName());
     }
 }

@@ -31,6 +31,7 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int ENXIO = 6;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -38,6 +39,7 @@ public final class Errno {
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
@@ -55,6 +57,7 @@ public final class Errno {
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
     public static final int EPROTONOSUPPORT = 93;
+    public static final int ESOCKTNOSUPPORT = 94;
     public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
@@ -90,6 +93,9 @@ public final class Errno {
         def(ENOENT, "ENOENT", "No such file or directory");
         def(EINTR, "EINTR", "Interrupted system call");
         def(EIO, "EIO", "Input/output error");
+        def(ENXIO, "ENXIO", "No such device or address");
+        def(ENODEV, "ENODEV", "No such device");
+        def(ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT", "Socket type not supported");
         def(EBADF, "EBADF", "Bad file descriptor");
         def(EAGAIN, "EAGAIN", "Resource temporarily unavailable");
         def(ENOMEM, "ENOMEM", "Cannot allocate memory");

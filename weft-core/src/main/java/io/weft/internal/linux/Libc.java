@@ -72,26 +72,53 @@ public final class Libc {
     // socket(2) and friends, from <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>.
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
+    public static final int AF_UNIX = 1;
+    public static final int AF_VSOCK = 40;
     public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_SEQPACKET = 5;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    /** Received descriptors are close-on-exec, so a fork/exec never inherits one by accident. */
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int SCM_RIGHTS = 1;
     public static final int SOL_SOCKET = 1;
     public static final int IPPROTO_IP = 0;
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_IPV6 = 41;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
     public static final int SO_ERROR = 4;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_DOMAIN = 39;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
     public static final int IP_TOS = 1;
+    public static final int IP_PKTINFO = 8;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
     public static final int IPV6_V6ONLY = 26;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
     public static final int IPV6_TCLASS = 67;
     public static final int TCP_NODELAY = 1;
 
@@ -113,6 +140,21 @@ public final class Libc {
     public static final int POLLOUT = 0x004;
     public static final int POLLERR = 0x008;
     public static final int POLLHUP = 0x010;
+
+    // fcntl(2), memfd_create(2).
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0x40;
+    public static final int O_APPEND = 0x400;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int MFD_CLOEXEC = 1;
+    public static final int F_DUPFD_CLOEXEC = 1030;
 
     // mmap(2).
     public static final int PROT_READ = 0x1;
@@ -160,6 +202,20 @@ public final class Libc {
     private static final MethodHandle SEND = bind("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), Linker.Option.critical(true));
     private static final MethodHandle READV = bind("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WRITEV = bind("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // The msghdr pointers are passed as JAVA_LONG: the memory belongs to the task waiting for
+    // the op (see MsgHdrLayout), and a loop thread passing a confined segment as ADDRESS
+    // would be refused by FFM although only the waiting task ever reads or frees it.
+    private static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDMMSG = bind("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECVMMSG = bind("recvmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCNTL = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MEMFD_CREATE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD_WRITE = LINKER.downcallHandle(symbol("eventfd_write"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -362,6 +418,88 @@ public final class Libc {
     public static long writev(MemorySegment cs, int fd, MemorySegment iov, int count) {
         try {
             return check(cs, (long) WRITEV.invokeExact(cs, fd, iov, count));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    // ---- messages and descriptors (msghdr memory: see MsgHdrLayout) --------------------
+
+    /** sendmsg(2) of the {@code struct msghdr} at {@code msghdr}. Non-blocking fds, or MSG_DONTWAIT. */
+    public static long sendmsg(MemorySegment cs, int fd, long msghdr, int flags) {
+        try {
+            return check(cs, (long) SENDMSG.invokeExact(cs, fd, msghdr, flags));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** recvmsg(2) into the {@code struct msghdr} at {@code msghdr}, which the kernel updates. */
+    public static long recvmsg(MemorySegment cs, int fd, long msghdr, int flags) {
+        try {
+            return check(cs, (long) RECVMSG.invokeExact(cs, fd, msghdr, flags));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** sendmmsg(2) of {@code count} {@code struct mmsghdr}s; returns how many were sent. */
+    public static int sendmmsg(MemorySegment cs, int fd, long mmsghdrs, int count, int flags) {
+        try {
+            return check(cs, (int) SENDMMSG.invokeExact(cs, fd, mmsghdrs, count, flags));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** recvmmsg(2) into {@code count} {@code struct mmsghdr}s, without a timeout; returns how many arrived. */
+    public static int recvmmsg(MemorySegment cs, int fd, long mmsghdrs, int count, int flags) {
+        try {
+            return check(cs, (int) RECVMMSG.invokeExact(cs, fd, mmsghdrs, count, flags, 0L));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** socketpair(2); {@code fds} receives two ints. */
+    public static int socketpair(MemorySegment cs, int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return check(cs, (int) SOCKETPAIR.invokeExact(cs, domain, type, protocol, fds));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** open(2); {@code path} is a NUL-terminated native string. */
+    public static int open(MemorySegment cs, MemorySegment path, int flags, int mode) {
+        try {
+            return check(cs, (int) OPEN.invokeExact(cs, path, flags, mode));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** fcntl(2) with an int argument (F_GETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC). */
+    public static int fcntl(MemorySegment cs, int fd, int cmd, int arg) {
+        try {
+            return check(cs, (int) FCNTL.invokeExact(cs, fd, cmd, arg));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** memfd_create(2); {@code name} is a NUL-terminated native string. */
+    public static int memfdCreate(MemorySegment cs, MemorySegment name, int flags) {
+        try {
+            return check(cs, (int) MEMFD_CREATE.invokeExact(cs, name, flags));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    public static int ftruncate(MemorySegment cs, int fd, long length) {
+        try {
+            return check(cs, (int) FTRUNCATE.invokeExact(cs, fd, length));
         } catch (Throwable t) {
             throw unchecked(t);
         }

@@ -58,6 +58,14 @@ public final class SockOpts {
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.IP_TOS);
 
+    /** The options of a UDP socket, as {@code DatagramChannel} has them (multicast ones are the socket's own methods). */
+    public static final Set<SocketOption<?>> DATAGRAM = Set.of(
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.IP_TOS);
+
+    /** The options of a Unix-domain or vsock socket. */
+    public static final Set<SocketOption<?>> LOCAL = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF);
+
     /** IP_TOS on an AF_INET6 socket: the IPv6 traffic class. */
     private static final Native TCLASS = new Native(Libc.IPPROTO_IPV6, Libc.IPV6_TCLASS, Kind.INT);
 

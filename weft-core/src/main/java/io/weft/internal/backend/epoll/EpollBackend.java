@@ -3,6 +3,7 @@ package io.weft.internal.backend.epoll;
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
+import io.weft.internal.backend.MsgOps;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.Vectored;
@@ -44,6 +45,8 @@ import java.util.Arrays;
  *   Write     send(MSG_NOSIGNAL)                        WRITE       retry
  *   Connect   connect; EINPROGRESS parks                WRITE       SO_ERROR, then getpeername
  *   Poll      poll(fd, 0 ms)                            either      complete with the bits
+ *   SendMsg   sendmsg(MSG_NOSIGNAL)                     WRITE       retry
+ *   RecvMsg   recvmsg(MSG_CMSG_CLOEXEC)                 READ        retry
  *
  * Readiness cache. A Registration keeps one bit per direction: set means "may be ready,
  * try the syscall", clear means "EAGAIN since the last edge, wait". It starts set. EAGAIN
@@ -191,6 +194,8 @@ final class EpollBackend extends Backend {
             case NetOps.Write w -> WRITE;
             case NetOps.WriteV w -> WRITE;
             case NetOps.Connect c -> WRITE;
+            case MsgOps.SendMsg m -> WRITE;
+            case MsgOps.RecvMsg m -> READ;
             case NetOps.Poll p -> ((p.events & NetOps.POLLIN) != 0 ? READ : 0) | ((p.events & NetOps.POLLOUT) != 0 ? WRITE : 0);
             default -> 0;
         };
@@ -307,6 +312,8 @@ final class EpollBackend extends Backend {
                     case NetOps.Accept a -> Libc.accept4(cs, s.fd(), MemorySegment.NULL, MemorySegment.NULL,
                             Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
                     case NetOps.Connect c -> finishConnect(s);
+                    case MsgOps.SendMsg m -> Libc.sendmsg(cs, s.fd(), m.msghdr, m.flags | Libc.MSG_NOSIGNAL);
+                    case MsgOps.RecvMsg m -> Libc.recvmsg(cs, s.fd(), m.msghdr, m.flags | Libc.MSG_CMSG_CLOEXEC);
                     default -> throw new IllegalStateException("not a retried op: " + op);
                 };
             } catch (RuntimeException e) {

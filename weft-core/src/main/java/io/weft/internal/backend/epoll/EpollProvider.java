@@ -1,11 +1,11 @@
 package io.weft.internal.backend.epoll;
 
 import io.weft.internal.backend.Backend;
-import io.weft.internal.backend.BackendProvider;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.backend.fd.FdProvider;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
@@ -23,7 +23,7 @@ import java.util.Set;
  * FFM API. Linux only; chosen when io_uring cannot be set up, or with
  * {@code -Dweft.backend=epoll}.
  */
-public final class EpollProvider implements BackendProvider {
+public final class EpollProvider implements FdProvider {
 
     private EpollProvider() {
     }
@@ -71,7 +71,7 @@ public final class EpollProvider implements BackendProvider {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.POLL);
+        return EnumSet.of(Capability.POLL, Capability.FD_PASSING, Capability.UNIX_SOCKETS, Capability.DATAGRAMS, Capability.VSOCK);
     }
 
     @Override

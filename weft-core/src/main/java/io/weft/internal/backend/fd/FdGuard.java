@@ -34,7 +34,9 @@ import java.lang.invoke.VarHandle;
 public final class FdGuard {
 
     private static final int CLOSED = 1 << 31;
-    private static final int COUNT = ~CLOSED;
+    /** With CLOSED: ownership of the fd moved elsewhere (abandon), so nobody closes it here. */
+    private static final int ABANDONED = 1 << 30;
+    private static final int COUNT = ~(CLOSED | ABANDONED);
 
     private static final VarHandle USES;
     static {
@@ -54,6 +56,8 @@ public final class FdGuard {
      *   n (0..2^31-1)        open; n calls are inside a syscall on fd
      *   CLOSED | n, n > 0    close() ran; the last of the n calls closes fd
      *   CLOSED               fd is closed (or being closed by the thread that saw it)
+     *   CLOSED | ABANDONED   (| n) fd handed to another owner: closed for this guard,
+     *                        and nobody here ever calls close(2) on it
      */
     @SuppressWarnings("unused")
     private volatile int uses;
@@ -105,6 +109,17 @@ public final class FdGuard {
                 System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of fd " + fd + " failed: " + Errno.name(r));
             }
         }
+    }
+
+    /**
+     * Gives the fd up without closing it, because another owner now holds it: later
+     * {@link #enter()} calls fail and no close(2) is ever made here. Any thread.
+     *
+     * @return false if the fd was already closed or abandoned
+     */
+    public boolean abandon() {
+        int before = (int) USES.getAndBitwiseOr(this, CLOSED | ABANDONED);
+        return (before & CLOSED) == 0;
     }
 
     /**

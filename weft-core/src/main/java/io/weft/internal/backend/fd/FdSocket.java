@@ -1,6 +1,7 @@
 package io.weft.internal.backend.fd;
 
 import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.linux.EncodedSockAddr;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.linux.SockAddr;
@@ -22,9 +23,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A TCP socket as a raw, non-blocking, close-on-exec file descriptor: the
+ * A socket as a raw, non-blocking, close-on-exec file descriptor: the
  * {@link SocketHandle} of the epoll and io_uring backends, which differ only in how they
- * run ops on {@link #fd()}.
+ * run ops on {@link #fd()}. TCP sockets come from {@link #openTcp}; Unix-domain, UDP and
+ * vsock sockets from {@link #open} and {@link #adopt}.
  *
  * <p>Any thread may call the direct methods (bind, options, addresses, shutdown). Once the
  * handle is closed they throw {@link ClosedChannelException}.
@@ -42,8 +44,12 @@ public final class FdSocket extends SocketHandle {
 
     private final FdGuard guard;
     private final int fd;
+    /** AF_INET, AF_INET6, AF_UNIX or AF_VSOCK. */
+    private final int domain;
     private final boolean inet6;
     private final boolean listener;
+    /** SOCK_DGRAM (UDP), which takes other options than a TCP stream. */
+    private final boolean datagram;
     /**
      * 0, or the errno (ECONNRESET, EPIPE) of a reset that reached the socket after its
      * handshake but before a backend saw the connect complete. Reading SO_ERROR to finish
@@ -55,10 +61,68 @@ public final class FdSocket extends SocketHandle {
     private volatile int resetError;
 
     private FdSocket(int fd, boolean inet6, boolean listener) {
+        this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener, false);
+    }
+
+    private FdSocket(int fd, int domain, boolean listener, boolean datagram) {
         this.fd = fd;
+        this.datagram = datagram;
         this.guard = new FdGuard(fd, !listener);
-        this.inet6 = inet6;
+        this.domain = domain;
+        this.inet6 = domain == Libc.AF_INET6;
         this.listener = listener;
+    }
+
+    /**
+     * Opens a socket of any family: {@code socket(domain, type | SOCK_NONBLOCK |
+     * SOCK_CLOEXEC, 0)}. An AF_INET6 socket is made dual-stack.
+     *
+     * @param listener true if {@link #bind} should also listen
+     */
+    public static FdSocket open(int domain, int type, boolean listener) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            int fd = Libc.socket(cs, domain, type | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw Errno.exception(fd, "socket", familyName(domain));
+            }
+            if (domain == Libc.AF_INET6) {
+                try {
+                    SockOpts.setInt(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+                } catch (IOException e) {
+                    Libc.close(cs, fd);
+                    throw e;
+                }
+            }
+            return new FdSocket(fd, domain, listener, type == Libc.SOCK_DGRAM);
+        }
+    }
+
+    /**
+     * Takes ownership of an open socket fd of {@code domain} (one from socketpair(2), or
+     * received over a Unix socket) and makes it non-blocking and close-on-exec, as the
+     * backends need. On failure the fd is left to the caller.
+     */
+    public static FdSocket adopt(int fd, int domain) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            int fl = Libc.fcntl(cs, fd, Libc.F_GETFL, 0);
+            int r = fl < 0 ? fl : Libc.fcntl(cs, fd, Libc.F_SETFL, fl | Libc.O_NONBLOCK);
+            if (r < 0) {
+                throw Errno.exception(r, "fcntl(O_NONBLOCK)", "fd " + fd);
+            }
+        }
+        return new FdSocket(fd, domain, false, false);
+    }
+
+    private static String familyName(int domain) {
+        return switch (domain) {
+            case Libc.AF_UNIX -> "AF_UNIX";
+            case Libc.AF_INET -> "AF_INET";
+            case Libc.AF_INET6 -> "AF_INET6";
+            case Libc.AF_VSOCK -> "AF_VSOCK";
+            default -> "family " + domain;
+        };
     }
 
     /**
@@ -105,7 +169,7 @@ public final class FdSocket extends SocketHandle {
      * the listener's family.
      */
     public static FdSocket accepted(int fd, FdSocket listener) {
-        return new FdSocket(fd, listener.inet6, false);
+        return new FdSocket(fd, listener.domain, false, false);
     }
 
     /**
@@ -133,6 +197,11 @@ public final class FdSocket extends SocketHandle {
     /** True for AF_INET6 (dual-stack), false for AF_INET. */
     public boolean isInet6() {
         return inet6;
+    }
+
+    /** AF_INET, AF_INET6, AF_UNIX or AF_VSOCK. */
+    public int domain() {
+        return domain;
     }
 
     public boolean isListener() {
@@ -163,11 +232,11 @@ public final class FdSocket extends SocketHandle {
 
     @Override
     public void bind(SocketAddress local, int backlog) throws IOException {
-        InetSocketAddress address;
+        SocketAddress address;
         if (local == null) {
             address = new InetSocketAddress(InetAddress.getByAddress(new byte[inet6 ? 16 : 4]), 0);
-        } else if (local instanceof InetSocketAddress isa) {
-            address = isa;
+        } else if (local instanceof InetSocketAddress || local instanceof EncodedSockAddr) {
+            address = local;
         } else {
             throw new UnsupportedAddressTypeException();
         }
@@ -196,6 +265,12 @@ public final class FdSocket extends SocketHandle {
 
     /** The options {@link #setOption} and {@link #getOption} accept. */
     public Set<SocketOption<?>> supportedOptions() {
+        if (domain != Libc.AF_INET && domain != Libc.AF_INET6) {
+            return SockOpts.LOCAL;
+        }
+        if (datagram) {
+            return SockOpts.DATAGRAM;
+        }
         return listener ? SockOpts.LISTENER : SockOpts.STREAM;
     }
 
@@ -231,16 +306,71 @@ public final class FdSocket extends SocketHandle {
     /** The bound address, or null while unbound (the kernel reports port 0 then). */
     @Override
     public InetSocketAddress localAddress() throws IOException {
-        InetSocketAddress a = name(false);
+        InetSocketAddress a = name(false) instanceof InetSocketAddress isa ? isa : null;
         return a == null || a.getPort() == 0 ? null : a;
     }
 
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
-        return listener ? null : name(true);
+        return listener ? null : name(true) instanceof InetSocketAddress isa ? isa : null;
     }
 
-    private InetSocketAddress name(boolean peer) throws IOException {
+    /** getsockname(2) of any family (an {@link EncodedSockAddr} for Unix and vsock). */
+    public SocketAddress localName() throws IOException {
+        return name(false);
+    }
+
+    /** getpeername(2) of any family, or null if not connected. */
+    public SocketAddress peerName() throws IOException {
+        return name(true);
+    }
+
+    /**
+     * Reads a struct-valued option into {@code value} (SO_PEERCRED, for one).
+     *
+     * @return the length the kernel wrote
+     */
+    public int getRawOption(int level, int name, MemorySegment value) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
+            int r = Libc.getsockopt(Libc.newCallState(arena), fd, level, name, value, len);
+            if (r < 0) {
+                throw Errno.exception(r, "getsockopt", "level " + level + " option " + name + " on " + this);
+            }
+            return len.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+            release();
+        }
+    }
+
+    /** Sets a struct- or int-valued option given as bytes (multicast membership, for one). */
+    public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            int r = Libc.setsockopt(Libc.newCallState(arena), fd, level, name, value, (int) value.byteSize());
+            if (r < 0) {
+                throw Errno.exception(r, "setsockopt", what);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Runs {@code call} with the fd held open (see FdGuard): for direct non-blocking
+     * syscalls a task makes itself, such as a batched send or receive.
+     */
+    public long withFd(java.util.function.IntToLongFunction call) throws ClosedChannelException {
+        acquire();
+        try {
+            return call.applyAsLong(fd);
+        } finally {
+            release();
+        }
+    }
+
+    private SocketAddress name(boolean peer) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCallState(arena);
@@ -253,7 +383,7 @@ public final class FdSocket extends SocketHandle {
             if (r < 0) {
                 throw Errno.exception(r, peer ? "getpeername" : "getsockname", this);
             }
-            return SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+            return SockAddr.decodeAny(sa, len.get(ValueLayout.JAVA_INT, 0));
         } finally {
             release();
         }

@@ -53,10 +53,10 @@ final class SlotTable {
     static final int KIND_WAKE = 4;
     static final int KIND_CLOSE = 5;
 
-    /** Native scratch per slot: sockaddr (up to 28 bytes) at 0, timespec (16 bytes) at 32. */
-    static final long SCRATCH = 64;
+    /** Native scratch per slot: sockaddr (up to 128 bytes: sockaddr_un is 110) at 0, timespec (16 bytes) at 128. */
+    static final long SCRATCH = 160;
     static final long SCRATCH_SOCKADDR = 0;
-    static final long SCRATCH_TIMESPEC = 32;
+    static final long SCRATCH_TIMESPEC = 128;
 
     private static final int BLOCK = 64;
     private static final int GENERATION_MASK = 0xff_ffff;

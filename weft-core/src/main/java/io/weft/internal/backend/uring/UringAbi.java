@@ -49,6 +49,8 @@ final class UringAbi {
     static final byte OP_READ_FIXED = 4;
     static final byte OP_WRITE_FIXED = 5;
     static final byte OP_POLL_ADD = 6;
+    static final byte OP_SENDMSG = 9;
+    static final byte OP_RECVMSG = 10;
     static final byte OP_TIMEOUT = 11;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
@@ -120,6 +122,7 @@ final class UringAbi {
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int POLLIN = 0x1;
     static final int POLLOUT = 0x4;
     static final int POLLERR = 0x8;

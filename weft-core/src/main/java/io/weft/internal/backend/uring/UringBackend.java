@@ -3,6 +3,7 @@ package io.weft.internal.backend.uring;
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
+import io.weft.internal.backend.MsgOps;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.Vectored;
@@ -79,6 +80,8 @@ import java.util.Map;
  *             segment: as Read, then scattered from the buffer into the segments
  *   WriteV    all segments native: WRITEV. Any heap segment: gathered into a bounce
  *             chunk, then as a heap Write
+ *   SendMsg   SENDMSG with MSG_NOSIGNAL; RecvMsg: RECVMSG with MSG_CMSG_CLOEXEC. The msghdr
+ *             is the waiting task's native memory, alive until the final CQE (MsgOps)
  *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
@@ -291,7 +294,8 @@ final class UringBackend extends Backend {
         }
         if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll
-                || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown)) {
+                || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown
+                || op instanceof MsgOps.SendMsg || op instanceof MsgOps.RecvMsg)) {
             op.complete(-Errno.EOPNOTSUPP);
             return;
         }
@@ -466,6 +470,8 @@ final class UringBackend extends Backend {
                 SqeLayout.prep(sqes, sqe, UringAbi.OP_POLL_ADD, fd, 0, 0, 0, userData);
                 SqeLayout.opFlags(sqes, sqe, p.events & (UringAbi.POLLIN | UringAbi.POLLOUT));
             }
+            case MsgOps.SendMsg m -> prepMsg(sqe, UringAbi.OP_SENDMSG, fd, m.msghdr, m.flags | UringAbi.MSG_NOSIGNAL, userData);
+            case MsgOps.RecvMsg m -> prepMsg(sqe, UringAbi.OP_RECVMSG, fd, m.msghdr, m.flags | UringAbi.MSG_CMSG_CLOEXEC, userData);
             default -> throw new AssertionError("checked in submit: " + op);
         }
         slot.linked = linked;
@@ -538,6 +544,12 @@ final class UringBackend extends Backend {
             slot.iovecs = arena.allocate(Vectored.IOVECS_BYTES, 8);
         }
         return slot.iovecs;
+    }
+
+    /** SENDMSG / RECVMSG: addr is the msghdr, len 1 (one msghdr), msg_flags in op_flags. */
+    private void prepMsg(long sqe, byte opcode, int fd, long msghdr, int msgFlags, long userData) {
+        SqeLayout.prep(sqes, sqe, opcode, fd, msghdr, 1, 0, userData);
+        SqeLayout.opFlags(sqes, sqe, msgFlags);
     }
 
     private int bounce(Slot slot) {

@@ -1,11 +1,11 @@
 package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.Backend;
-import io.weft.internal.backend.BackendProvider;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.backend.fd.FdProvider;
 import io.weft.internal.backend.fd.FdSocket;
 
 import java.io.IOException;
@@ -22,7 +22,7 @@ import java.util.Set;
  * <p>Making a provider probes the kernel once (see {@link UringProbe}); if no ring can be
  * set up, the constructor throws with the reason, and {@code auto} moves on to epoll.
  */
-public final class UringProvider implements BackendProvider {
+public final class UringProvider implements FdProvider {
 
     private final UringProbe.Support support;
     private final UringBackend.Config config;
@@ -36,7 +36,8 @@ public final class UringProvider implements BackendProvider {
     UringProvider(UringProbe.Support support, UringBackend.Config config) {
         this.support = support;
         this.config = config;
-        EnumSet<Capability> caps = EnumSet.of(Capability.POLL);
+        EnumSet<Capability> caps = EnumSet.of(Capability.POLL, Capability.FD_PASSING, Capability.UNIX_SOCKETS,
+                Capability.DATAGRAMS, Capability.VSOCK);
         if (support.linkTimeout()) {
             caps.add(Capability.NATIVE_DEADLINES);
         }

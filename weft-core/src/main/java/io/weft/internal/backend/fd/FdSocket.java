@@ -60,6 +60,12 @@ public final class FdSocket extends SocketHandle {
      */
     private volatile int resetError;
 
+    /**
+     * Writes of this socket waiting in an io_uring ring; the io_uring backend keeps it,
+     * on its loop thread, so that a direct send never overtakes them.
+     */
+    public int ringWrites;
+
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener, false);
     }

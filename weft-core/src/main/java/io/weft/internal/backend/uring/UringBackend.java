@@ -83,6 +83,13 @@ import java.util.Map;
  *   SendMsg   SENDMSG with MSG_NOSIGNAL; RecvMsg: RECVMSG with MSG_CMSG_CLOEXEC. The msghdr
  *             is the waiting task's native memory, alive until the final CQE (MsgOps)
  *
+ * Writes try a direct send(2) first. A write that the socket buffer takes at once then
+ * costs one syscall and no task switch, where the ring would park the task until the
+ * CQE of the next loop turn; only a write that would wait (EAGAIN) goes to the ring,
+ * which waits for room. It is skipped while a write of the same socket is in the ring
+ * (FdSocket.ringWrites), so bytes never overtake queued ones. Reads take the ring at
+ * once: in request/response traffic the bytes are rarely there yet when a task reads.
+ *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
  * before 5.15, READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket return -EAGAIN instead
@@ -116,13 +123,22 @@ final class UringBackend extends Backend {
      * @param bufferCount     bounce chunks registered as fixed buffers
      * @param readBuffers     buffers in the provided-buffer ring (a power of two)
      * @param readBufferSize  bytes per provided buffer: the most one heap read returns
+     * @param directWrites    writes try send(2) before the ring (see the overview)
      */
-    record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount, int readBuffers, int readBufferSize) {
+    record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount, int readBuffers, int readBufferSize,
+                  boolean directWrites) {
         /**
          * 256 SQEs, 1024 CQEs; 32 bounce chunks of 32 KiB (1 MiB, pinned and charged to
-         * RLIMIT_MEMLOCK); 128 provided read buffers of 16 KiB (2 MiB, not pinned).
+         * RLIMIT_MEMLOCK); 128 provided read buffers of 16 KiB (2 MiB, not pinned). Direct
+         * writes unless -Dweft.uring.directWrites=false.
          */
-        static final Config DEFAULT = new Config(256, 1024, 32 * 1024, 32, 128, 16 * 1024);
+        static final Config DEFAULT = new Config(256, 1024, 32 * 1024, 32, 128, 16 * 1024,
+                !"false".equals(System.getProperty("weft.uring.directWrites")));
+
+        /** The same sizes; every write through the ring. */
+        Config ringWritesOnly() {
+            return new Config(sqEntries, cqEntries, bufferSize, bufferCount, readBuffers, readBufferSize, false);
+        }
     }
 
     private static final int WAKE_PENDING = 1;
@@ -175,6 +191,7 @@ final class UringBackend extends Backend {
     private final int wakeFd;
     private final MemorySegment wakeBuf;
     private final boolean linkTimeouts;
+    private final boolean directWrites;
     /** The kernel raises IORING_SQ_TASKRUN when completion work waits, so an idle enter can be skipped. */
     private final boolean taskrunFlag;
 
@@ -184,6 +201,7 @@ final class UringBackend extends Backend {
     /** Cleared for good when the kernel refuses IORING_ACCEPT_MULTISHOT. */
     private boolean multishotAccept = true;
     private long multishotArms;
+    private long directSends;
     /** OP_CLOSE SQEs whose CQE has not been reaped. */
     private int pendingCloses;
     private boolean active;
@@ -223,6 +241,7 @@ final class UringBackend extends Backend {
         this.readBuffers = new ProvidedBufferRing(arena, config.readBuffers(), config.readBufferSize());
         this.wakeBuf = arena.allocate(ValueLayout.JAVA_LONG);
         this.linkTimeouts = support.linkTimeout();
+        this.directWrites = config.directWrites();
         this.taskrunFlag = (r.flags() & UringAbi.SETUP_TASKRUN_FLAG) != 0;
         if (loop.inLoop()) {
             activate();
@@ -303,9 +322,39 @@ final class UringBackend extends Backend {
             acceptMultishot(a);
             return;
         }
+        if (op instanceof NetOps.Write w && directWrites && sendNow((FdSocket) op.handle(), w)) {
+            return;
+        }
         Slot slot = slots.acquire(op);
         op.backendState = slot;
+        if (op instanceof NetOps.Write || op instanceof NetOps.WriteV) {
+            ((FdSocket) op.handle()).ringWrites++;
+        }
         issue(slot);
+    }
+
+    /**
+     * Tries a write as a plain non-blocking send(2) first (see the overview). Only when no
+     * write of this socket is in the ring, so bytes never overtake queued ones.
+     *
+     * @return true if the op is complete: sent (all or part), or failed for good
+     */
+    private boolean sendNow(FdSocket socket, NetOps.Write w) {
+        if (socket.ringWrites != 0 || w.deadline != Long.MAX_VALUE && w.deadline - System.nanoTime() <= 0) {
+            return false;
+        }
+        long r;
+        try {
+            r = Libc.send(cs, socket.fd(), w.buffer, Libc.MSG_NOSIGNAL);
+        } catch (RuntimeException e) {
+            return false; // a native segment this thread may not touch: the ring path copes
+        }
+        if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
+            return false; // the ring waits for room
+        }
+        directSends++;
+        w.complete(r);
+        return true;
     }
 
     // ---- multishot accept (see AcceptQueue) ------------------------------------------------
@@ -741,6 +790,9 @@ final class UringBackend extends Backend {
         if (slot.buffer >= 0) {
             buffers.release(slot.buffer);
         }
+        if (op instanceof NetOps.Write || op instanceof NetOps.WriteV) {
+            ((FdSocket) op.handle()).ringWrites--;
+        }
         slots.release(slot);
         op.backendState = null;
         if (!op.complete(result, attachment) && attachment instanceof FdSocket orphan) {
@@ -931,6 +983,11 @@ final class UringBackend extends Backend {
     /** OP_CLOSE SQEs queued whose CQE has not been reaped yet. Loop thread. */
     int pendingCloses() {
         return pendingCloses;
+    }
+
+    /** Writes completed by a direct send(2), without the ring. Loop thread. */
+    long directSends() {
+        return directSends;
     }
 
     /** Multishot accepts handed to the kernel so far. Loop thread. */

@@ -392,6 +392,43 @@ class UringBackendTest {
     }
 
     @Test
+    void aWriteTheSocketCanTakeIsSentDirectlyAndOneThatWouldWaitTakesTheRing() throws Exception {
+        FdSocket[] p = pair();
+        long before = backend.directSends();
+        assertEquals(5, run(new NetOps.Write(p[0], heap("hello"))));
+        assertEquals(before + 1, backend.directSends(), "sent without an SQE");
+        // Fill the peer's receive buffer and our send buffer: the next write would wait.
+        MemorySegment big = MemorySegment.ofArray(new byte[1 << 20]);
+        long sent = 0;
+        NetOps.Write w;
+        while (true) {
+            w = new NetOps.Write(p[0], big);
+            assertTrue(w.submitTo(backend));
+            if (!w.isDone()) {
+                break; // parked in the ring: the socket had no room
+            }
+            long r = w.result();
+            assertTrue(r > 0, () -> Errno.name((int) r));
+            sent += r;
+        }
+        assertEquals(1, backend.slotsInUse(), "the waiting write holds a slot");
+        NetOps.Write behind = new NetOps.Write(p[0], heap("x"));
+        assertTrue(behind.submitTo(backend));
+        assertEquals(2, backend.slotsInUse(), "a write behind a queued one queues too, keeping the order");
+        // Drain the peer until both writes are done.
+        MemorySegment sink = MemorySegment.ofArray(new byte[64 * 1024]);
+        NetOps.Write waiting = w;
+        long drained = 0;
+        while (!(waiting.isDone() && behind.isDone())) {
+            long n = run(new NetOps.Read(p[1], sink));
+            assertTrue(n > 0);
+            drained += n;
+        }
+        assertTrue(waiting.result() > 0 && behind.result() == 1);
+        assertTrue(drained > 0 && sent > 0);
+    }
+
+    @Test
     void shutdownRunsAsAnOp() throws Exception {
         FdSocket[] p = pair();
         assertEquals(0, run(new NetOps.Shutdown(p[0], NetOps.SHUT_WR)));
@@ -450,7 +487,7 @@ class UringBackendTest {
     @Test
     void moreOpsThanSqEntriesAndAnOverflowingCq() throws Exception {
         backend.close();
-        open(new UringBackend.Config(4, 8, 4096, 4, 4, 4096));
+        open(new UringBackend.Config(4, 8, 4096, 4, 4, 4096, false));
         FdSocket[] p = pair();
         List<NetOps.Poll> polls = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -499,7 +536,7 @@ class UringBackendTest {
         backend.close();
         // One provided buffer, two registered chunks: most reads of a burst must fall back,
         // and some of those spill past the registered chunks.
-        open(new UringBackend.Config(8, 16, 4096, 2, 1, 4096));
+        open(new UringBackend.Config(8, 16, 4096, 2, 1, 4096, false));
         List<FdSocket[]> pairs = new ArrayList<>();
         List<NetOps.Read> reads = new ArrayList<>();
         for (int i = 0; i < 6; i++) {

@@ -103,6 +103,11 @@ public final class HttpServer {
         if (acceptor != null) {
             throw new IllegalStateException("already started");
         }
+        // Load and initialise the classes every response needs here, on the caller's thread:
+        // the first response would otherwise spend a loop's time on class loading and date
+        // formatting tables.
+        HttpDate.line();
+        HttpStatus.line(200);
         CompletableFuture<TcpListener> bound = new CompletableFuture<>();
         acceptor = runtime.spawn(() -> accept(bound));
         try {

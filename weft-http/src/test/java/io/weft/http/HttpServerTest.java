@@ -137,6 +137,26 @@ class HttpServerTest {
     }
 
     @Test
+    void headerFieldsSurviveTheReadBufferBeingReused() throws Exception {
+        // a long chunked body makes the connection compact its read buffer while the
+        // handler runs; the head's fields must still read the same afterwards
+        Handler h = (req, res) -> {
+            String before = req.header("X-Check") + "|" + req.path();
+            long n = req.body().transferTo(OutputStream.nullOutputStream());
+            res.send(before + "|" + req.header("X-Check") + "|" + req.headerName(1) + "|" + n);
+        };
+        try (ServerFixture f = new ServerFixture(h); RawClient c = f.client()) {
+            c.send("POST /p HTTP/1.1\r\nHost: t\r\nX-Check: value-1\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String chunk = "a".repeat(1000);
+            for (int i = 0; i < 50; i++) {
+                c.send("3e8\r\n" + chunk + "\r\n");
+            }
+            RawClient.Response r = c.send("0\r\n\r\n").read();
+            assertEquals("value-1|/p|value-1|X-Check|50000", r.text());
+        }
+    }
+
+    @Test
     void streamedResponseIsChunked() throws Exception {
         try (ServerFixture f = new ServerFixture(router()); RawClient c = f.client()) {
             RawClient.Response r = c.send("GET /stream/3 HTTP/1.1\r\nHost: t\r\n\r\n").read();

@@ -56,6 +56,11 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends FIN: the server reads end of stream after what was sent. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Reads one response; the body is framed by Content-Length, chunked, or the close (for HEAD pass head = true). */
     Response read() throws IOException {
         return read(false);

@@ -21,9 +21,9 @@ public final class EchoServerMain {
     private EchoServerMain() {
     }
 
-    static final String PORT = "PORT";
-    static final String UNAVAILABLE = "UNAVAILABLE";
-    static final int EXIT_UNAVAILABLE = 3;
+    public static final String PORT = "PORT";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
+    public static final int EXIT_UNAVAILABLE = 3;
 
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
@@ -54,7 +54,7 @@ public final class EchoServerMain {
         System.exit(0);
     }
 
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
     }
 }

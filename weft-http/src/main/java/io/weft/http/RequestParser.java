@@ -138,21 +138,15 @@ final class RequestParser {
                 throw new HttpException(400, "malformed header field (whitespace or a bad character before ':')");
             }
             int nameLen = i - n;
-            i++;
-            while (i < end && (b[i] == ' ' || b[i] == '\t')) {
-                i++;
-            }
-            int vs = i;
+            int vs = skipSpace(b, i + 1, end);
+            i = vs;
             while (i < end && b[i] != '\r' && b[i] != '\n') {
                 if (!Ascii.isFieldValue(b[i])) {
                     throw new HttpException(400, "control character in a header field value");
                 }
                 i++;
             }
-            int ve = i;
-            while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t')) {
-                ve--;
-            }
+            int ve = trimSpace(b, vs, i);
             i = lineEnd(b, i, end);
             if (i - fieldsStart > limits.maxHeaderSize()) {
                 throw new HttpException(431, "header fields larger than " + limits.maxHeaderSize() + " bytes");
@@ -184,22 +178,12 @@ final class RequestParser {
                 }
                 case 10 -> {
                     if (Ascii.equalsIgnoreCase(b, n, nameLen, CONNECTION)) {
-                        for (int s = vs; s < ve; ) {
-                            int e = s;
-                            while (e < ve && b[e] != ',') {
-                                e++;
-                            }
-                            int ts = s;
-                            int te = e;
-                            while (ts < te && (b[ts] == ' ' || b[ts] == '\t')) {
-                                ts++;
-                            }
-                            while (te > ts && (b[te - 1] == ' ' || b[te - 1] == '\t')) {
-                                te--;
-                            }
+                        for (int s = vs, e; s < ve; s = e + 1) {
+                            e = elementEnd(b, s, ve);
+                            int ts = skipSpace(b, s, e);
+                            int te = trimSpace(b, ts, e);
                             close |= Ascii.equalsIgnoreCase(b, ts, te - ts, CLOSE);
                             keepAliveToken |= Ascii.equalsIgnoreCase(b, ts, te - ts, KEEP_ALIVE);
-                            s = e + 1;
                         }
                     }
                 }
@@ -302,19 +286,10 @@ final class RequestParser {
     /** True if the codings end with chunked; 501 for a coding this server does not decode. */
     private static boolean transferEncoding(byte[] b, int vs, int ve) throws HttpException {
         boolean chunked = false;
-        for (int s = vs; s <= ve; ) {
-            int e = s;
-            while (e < ve && b[e] != ',') {
-                e++;
-            }
-            int ts = s;
-            int te = e;
-            while (ts < te && (b[ts] == ' ' || b[ts] == '\t')) {
-                ts++;
-            }
-            while (te > ts && (b[te - 1] == ' ' || b[te - 1] == '\t')) {
-                te--;
-            }
+        for (int s = vs, e; s < ve; s = e + 1) {
+            e = elementEnd(b, s, ve);
+            int ts = skipSpace(b, s, e);
+            int te = trimSpace(b, ts, e);
             if (te > ts) {
                 if (chunked) {
                     throw new HttpException(400, "transfer coding after chunked");
@@ -324,8 +299,31 @@ final class RequestParser {
                 }
                 chunked = true;
             }
-            s = e + 1;
         }
         return chunked;
+    }
+
+    /** The end of the comma-separated list element starting at {@code s}: its comma, or {@code end}. */
+    private static int elementEnd(byte[] b, int s, int end) {
+        while (s < end && b[s] != ',') {
+            s++;
+        }
+        return s;
+    }
+
+    /** The first index from {@code s} that is not optional whitespace (SP, HTAB), at most {@code end}. */
+    private static int skipSpace(byte[] b, int s, int end) {
+        while (s < end && (b[s] == ' ' || b[s] == '\t')) {
+            s++;
+        }
+        return s;
+    }
+
+    /** {@code end} moved back over trailing optional whitespace, not before {@code start}. */
+    private static int trimSpace(byte[] b, int start, int end) {
+        while (end > start && (b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
     }
 }

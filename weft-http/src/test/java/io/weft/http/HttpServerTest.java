@@ -83,6 +83,42 @@ class HttpServerTest {
     }
 
     @Test
+    void helloEndpointsServePlaintextAndJson() throws Exception {
+        try (ServerFixture f = new ServerFixture(HelloEndpoints.router()); RawClient c = f.client()) {
+            RawClient.Response plain = c.send(GET_PLAIN).read();
+            assertEquals("Hello, World!", plain.text());
+            assertEquals("text/plain", plain.header("Content-Type"));
+            RawClient.Response json = c.send("GET /json HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals("{\"message\":\"Hello, World!\"}", json.text());
+            assertEquals("application/json", json.header("Content-Type"));
+            assertTrue(json.header("Date").matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), json.header("Date"));
+            assertEquals(404, c.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            RawClient.Response wrongMethod = c.send("DELETE /json HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(405, wrongMethod.status());
+            assertEquals("GET, HEAD", wrongMethod.header("Allow"));
+        }
+    }
+
+    @Test
+    void routerMatchesPathParametersSegmentBySegment() throws Exception {
+        Router r = new Router()
+                .get("/users/{id}", (req, res) -> res.send("user " + req.pathParam("id")))
+                .get("/users/{id}/files/{name}", (req, res) -> res.send(req.pathParam("id") + ":" + req.pathParam("name")))
+                .get("/users/me", (req, res) -> res.send("literal wins"));
+        try (ServerFixture f = new ServerFixture(r); RawClient c = f.client()) {
+            assertEquals("user 42", c.send("GET /users/42 HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+            assertEquals("7:a b.txt", c.send("GET /users/7/files/a%20b.txt?x=1 HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+            assertEquals("literal wins", c.send("GET /users/me HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+            assertEquals(404, c.send("GET /users/ HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            assertEquals(404, c.send("GET /users/7/files HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+            assertEquals(404, c.send("GET /users/7/files/x/y HTTP/1.1\r\nHost: t\r\n\r\n").read().status());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> r.get("/users/{id}", (q, s) -> { }));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> r.get("no-slash", (q, s) -> { }));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> r.get("/a/{b", (q, s) -> { }));
+    }
+
+    @Test
     void requestSplitAcrossManyWritesIsAssembled() throws Exception {
         try (ServerFixture f = new ServerFixture(router()); RawClient c = f.client()) {
             for (char ch : GET_PLAIN.toCharArray()) {

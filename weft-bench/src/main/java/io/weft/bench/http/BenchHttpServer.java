@@ -1,6 +1,7 @@
 package io.weft.bench.http;
 
-import io.weft.bench.echo.ContenderUnavailableException;
+import io.weft.bench.echo.ChildServer;
+import io.weft.bench.echo.NettyTransport;
 
 /**
  * A running HTTP server on 127.0.0.1 that answers {@code GET /plaintext} with
@@ -9,30 +10,18 @@ import io.weft.bench.echo.ContenderUnavailableException;
  * fields, keeping connections alive. Each contender writes it the way its documentation
  * teaches.
  */
-interface BenchHttpServer extends AutoCloseable {
+interface BenchHttpServer extends ChildServer {
 
     static BenchHttpServer start(HttpContender c) throws Exception {
         return switch (c) {
             case WEFT_IO_URING -> WeftHttpServer.start("io_uring");
             case WEFT_EPOLL -> WeftHttpServer.start("epoll");
             case WEFT_NIO -> WeftHttpServer.start("nio");
-            case NETTY_EPOLL -> NettyHttpServer.start(NettyHttpServer.Transport.EPOLL);
-            case NETTY_IO_URING -> NettyHttpServer.start(NettyHttpServer.Transport.IO_URING);
+            case NETTY_EPOLL -> NettyHttpServer.start(NettyTransport.EPOLL);
+            case NETTY_IO_URING -> NettyHttpServer.start(NettyTransport.IO_URING);
             case HELIDON -> HelidonHttpServer.start();
             case JDK_HTTPSERVER -> JdkHttpServer.start();
         };
     }
 
-    int port();
-
-    /** What the results should record about how it runs. */
-    String info();
-
-    @Override
-    void close() throws Exception;
-
-    /** For servers whose runtime may be missing: wrap the reason. */
-    static ContenderUnavailableException unavailable(String reason, Throwable cause) {
-        return new ContenderUnavailableException(reason, cause);
-    }
 }

@@ -1,8 +1,10 @@
 package io.weft.bench.http;
 
 import io.weft.bench.ChildJvm;
+import io.weft.bench.CpuUse;
 import io.weft.bench.Durations;
 import io.weft.bench.Machine;
+import io.weft.bench.Pinning;
 import io.weft.bench.ProcStat;
 import io.weft.bench.ResultsFile;
 import io.weft.bench.SvgBarChart;
@@ -46,7 +48,7 @@ public final class HttpBench {
 
     public static boolean run(HttpOptions o, PrintStream out) throws IOException {
         Machine machine = Machine.current();
-        String why = pinningProblem(o, machine);
+        String why = new Pinning(o.pin(), o.serverCpu(), o.loadgenCpu()).problem(machine);
         boolean pinned = why == null;
         if (o.pin() && !pinned) {
             out.println("warning: not pinning: " + why);
@@ -149,28 +151,14 @@ public final class HttpBench {
         long t1 = System.nanoTime();
         double secs = (t1 - t0) / 1e9;
         if (!proc) {
-            return new HttpResult.Run(report, new HttpResult.Cpu(secs, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+            return new HttpResult.Run(report, new CpuUse(secs, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
         }
         ProcStat.CpuTimes s = ProcStat.process(serverPid).minus(s0);
         ProcStat.CpuTimes w = ProcStat.selfChildren().minus(w0);
         double core = c0 == null ? Double.NaN : ProcStat.core(serverCpu).minus(c0).busyTicks();
         double tick = ProcStat.ticksPerSecond();
-        return new HttpResult.Run(report, new HttpResult.Cpu(secs, s.userTicks() / tick, s.systemTicks() / tick,
+        return new HttpResult.Run(report, new CpuUse(secs, s.userTicks() / tick, s.systemTicks() / tick,
                 w.totalTicks() / tick, core / tick));
-    }
-
-    /** Why the server and wrk cannot be pinned, or null if they can. */
-    private static String pinningProblem(HttpOptions o, Machine m) {
-        if (!o.pin()) {
-            return "--no-pin";
-        }
-        if (!ChildJvm.tasksetAvailable()) {
-            return "taskset (util-linux) is not installed";
-        }
-        if (m.cpus() <= Math.max(o.serverCpu(), o.loadgenCpu())) {
-            return "this machine has " + m.cpus() + " CPU(s); pinning needs CPUs " + o.serverCpu() + " and " + o.loadgenCpu();
-        }
-        return null;
     }
 
     /** For Weft's rows: requests/s over Netty-epoll's and Helidon's in the same mode. */
@@ -207,8 +195,8 @@ public final class HttpBench {
                 out.printf(Locale.ROOT, "%-16s %-28s %,12.0f %9.1f %9.1f %10.2f %5.2f/%-5.2f %5.0f %5.0f %4s%n",
                         r.contender.id(), r.mode(o.path()), r.median(HttpResult.Run::requestsPerSec),
                         r.median(x -> x.wrk().p50()), r.median(x -> x.wrk().p99()), r.median(HttpResult.Run::cpuUsPerRequest),
-                        r.median(HttpResult.Run::cpuUserUsPerRequest), r.median(HttpResult.Run::cpuSysUsPerRequest),
-                        r.median(HttpResult.Run::serverBusyPct), r.median(HttpResult.Run::loadgenBusyPct),
+                        r.median(x -> x.cpu().userUsPerOp(x.wrk().requests())), r.median(x -> x.cpu().systemUsPerOp(x.wrk().requests())),
+                        r.median(x -> x.cpu().serverBusyPct()), r.median(x -> x.cpu().loadgenBusyPct()),
                         r.saturated() ? "yes" : "no");
             }
             String note = r.note();

@@ -1,10 +1,11 @@
 package io.weft.bench.http;
 
-import java.util.Arrays;
+import io.weft.bench.ContenderIds;
+
 import java.util.List;
 
 /** The HTTP servers the harness compares, by the names used on the command line and in results. */
-public enum HttpContender {
+public enum HttpContender implements ContenderIds.Named {
     WEFT_IO_URING("weft-io_uring", "weft-http, io_uring backend, 1 loop"),
     WEFT_EPOLL("weft-epoll", "weft-http, epoll backend, 1 loop"),
     WEFT_NIO("weft-nio", "weft-http, nio backend, 1 loop"),
@@ -21,6 +22,7 @@ public enum HttpContender {
         this.description = description;
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -31,15 +33,10 @@ public enum HttpContender {
 
     /** The contender called {@code id}. @throws IllegalArgumentException naming the known ones */
     public static HttpContender byId(String id) {
-        for (HttpContender c : values()) {
-            if (c.id.equals(id)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown contender '" + id + "' (known: " + String.join(", ", ids()) + ")");
+        return ContenderIds.byId(HttpContender.class, id);
     }
 
     public static List<String> ids() {
-        return Arrays.stream(values()).map(HttpContender::id).toList();
+        return ContenderIds.ids(HttpContender.class);
     }
 }

@@ -1,6 +1,8 @@
 package io.weft.bench.http;
 
+import io.weft.bench.ChildJvm;
 import io.weft.bench.Options;
+import io.weft.bench.Pinning;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,17 +48,11 @@ public record HttpOptions(int connections, int threads, double seconds, double w
         if (contenders.stream().distinct().count() != contenders.size()) {
             throw new IllegalArgumentException("--contenders names one contender twice");
         }
-        int serverCpu = o.intValue("server-cpu", 0, 0);
-        int loadgenCpu = o.intValue("loadgen-cpu", 1, 0);
-        boolean pin = !o.flag("no-pin");
-        if (pin && serverCpu == loadgenCpu) {
-            throw new IllegalArgumentException("--server-cpu and --loadgen-cpu must differ (both " + serverCpu + ")");
-        }
+        Pinning pinning = Pinning.from(o);
         String path = o.string("path", "/plaintext");
         if (!path.equals("/plaintext") && !path.equals("/json")) {
             throw new IllegalArgumentException("--path must be /plaintext or /json: " + path);
         }
-        String jvm = o.string("server-jvm-opts", "-Xms512m -Xmx512m").strip();
         return new HttpOptions(
                 o.intValue("connections", 64, 1),
                 o.intValue("threads", 1, 1),
@@ -64,8 +60,7 @@ public record HttpOptions(int connections, int threads, double seconds, double w
                 o.doubleValue("warmup", quick ? 1 : 2, 0),
                 o.intValue("runs", quick ? 1 : 3, 1),
                 o.intValue("pipeline", 16, 1),
-                path, contenders, pin, serverCpu, loadgenCpu,
-                jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+")),
+                path, contenders, pinning.pin(), pinning.serverCpu(), pinning.loadgenCpu(), ChildJvm.serverJvmOptions(o),
                 Path.of(o.string("out", defaultOut.toString())));
     }
 

@@ -1,12 +1,12 @@
 package io.weft.bench.http;
 
+import io.weft.bench.CpuUse;
 import io.weft.bench.Json;
 import io.weft.bench.Stats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -17,49 +17,18 @@ import java.util.function.ToDoubleFunction;
 final class HttpResult {
 
     /** A figure counts as the server's limit only when its core was at least this busy. */
-    static final double SATURATED_PCT = 90;
+    static final double SATURATED_PCT = CpuUse.SATURATED_PCT;
 
     enum Status { MEASURED, SKIPPED, FAILED }
 
-    /** CPU seconds around one run; NaN where /proc could not tell. */
-    record Cpu(double seconds, double serverUser, double serverSystem, double loadgen, double serverCoreBusy) {
-        double server() {
-            return serverUser + serverSystem;
-        }
-    }
-
-    /** One measured wrk run. */
-    record Run(Wrk.Report wrk, Cpu cpu) {
+    /** One measured wrk run and the CPU time around it. */
+    record Run(Wrk.Report wrk, CpuUse cpu) {
         double requestsPerSec() {
             return wrk.requestsPerSec();
         }
 
         double cpuUsPerRequest() {
-            return perRequest(cpu.server());
-        }
-
-        double cpuUserUsPerRequest() {
-            return perRequest(cpu.serverUser());
-        }
-
-        double cpuSysUsPerRequest() {
-            return perRequest(cpu.serverSystem());
-        }
-
-        private double perRequest(double seconds) {
-            return wrk.requests() == 0 ? Double.NaN : seconds * 1e6 / wrk.requests();
-        }
-
-        double serverBusyPct() {
-            return cpu.server() / cpu.seconds() * 100;
-        }
-
-        double loadgenBusyPct() {
-            return cpu.loadgen() / cpu.seconds() * 100;
-        }
-
-        double serverCoreOtherPct() {
-            return Math.max(0, cpu.serverCoreBusy() / cpu.seconds() * 100 - serverBusyPct());
+            return cpu.serverUsPerOp(wrk.requests());
         }
     }
 
@@ -114,7 +83,7 @@ final class HttpResult {
     }
 
     boolean saturated() {
-        return status == Status.MEASURED && median(Run::serverBusyPct) >= SATURATED_PCT;
+        return status == Status.MEASURED && median(r -> r.cpu().serverBusyPct()) >= SATURATED_PCT;
     }
 
     String note() {
@@ -126,22 +95,12 @@ final class HttpResult {
                 if (!valid()) {
                     notes.add("INVALID: " + errors() + " socket error(s), " + non2xx() + " non-2xx response(s)");
                 }
-                double server = median(Run::serverBusyPct);
-                double loadgen = median(Run::loadgenBusyPct);
+                double server = median(r -> r.cpu().serverBusyPct());
                 if (Double.isNaN(server)) {
                     notes.add("no /proc: CPU not measured");
                 } else if (!saturated()) {
-                    double other = median(Run::serverCoreOtherPct);
-                    if (loadgen >= SATURATED_PCT) {
-                        notes.add(String.format(Locale.ROOT,
-                                "wrk was the bottleneck (wrk %.0f%% busy, server %.0f%%): not the server's limit", loadgen, server));
-                    } else if (other >= 10) {
-                        notes.add(String.format(Locale.ROOT,
-                                "server not saturated (%.0f%% busy): other processes took %.0f%% of its core", server, other));
-                    } else {
-                        notes.add(String.format(Locale.ROOT,
-                                "server not saturated (%.0f%% busy, wrk %.0f%%): latency-bound, raise --connections", server, loadgen));
-                    }
+                    notes.add(CpuUse.unsaturatedNote(server, median(r -> r.cpu().loadgenBusyPct()),
+                            median(r -> r.cpu().serverCoreOtherPct()), "wrk", "raise --connections"));
                 }
             }
         }
@@ -161,11 +120,11 @@ final class HttpResult {
         m.put("p99_us", has ? Json.round(median(r -> r.wrk.p99()), 1) : null);
         m.put("cpu_us_per_op", has ? Json.round(median(Run::cpuUsPerRequest), 3) : null);
         m.put("runs", runs.size());
-        m.put("cpu_user_us_per_op", has ? Json.round(median(Run::cpuUserUsPerRequest), 3) : null);
-        m.put("cpu_sys_us_per_op", has ? Json.round(median(Run::cpuSysUsPerRequest), 3) : null);
-        m.put("server_busy_pct", has ? Json.round(median(Run::serverBusyPct), 1) : null);
-        m.put("loadgen_busy_pct", has ? Json.round(median(Run::loadgenBusyPct), 1) : null);
-        m.put("server_core_other_pct", has ? Json.round(median(Run::serverCoreOtherPct), 1) : null);
+        m.put("cpu_user_us_per_op", has ? Json.round(median(r -> r.cpu().userUsPerOp(r.wrk().requests())), 3) : null);
+        m.put("cpu_sys_us_per_op", has ? Json.round(median(r -> r.cpu().systemUsPerOp(r.wrk().requests())), 3) : null);
+        m.put("server_busy_pct", has ? Json.round(median(r -> r.cpu().serverBusyPct()), 1) : null);
+        m.put("loadgen_busy_pct", has ? Json.round(median(r -> r.cpu().loadgenBusyPct()), 1) : null);
+        m.put("server_core_other_pct", has ? Json.round(median(r -> r.cpu().serverCoreOtherPct()), 1) : null);
         m.put("saturated", has ? saturated() : null);
         m.put("valid", status == Status.SKIPPED ? null : valid());
         m.put("errors", errors());

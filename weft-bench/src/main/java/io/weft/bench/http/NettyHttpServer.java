@@ -10,16 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -32,9 +24,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.weft.bench.echo.NettyTransport;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -49,8 +41,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyHttpServer implements BenchHttpServer {
 
-    enum Transport { EPOLL, IO_URING }
-
     private static final ByteBuf PLAINTEXT = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer().writeBytes("Hello, World!".getBytes(StandardCharsets.US_ASCII)));
     private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain");
@@ -59,12 +49,12 @@ final class NettyHttpServer implements BenchHttpServer {
 
     private final EventLoopGroup group;
     private final Channel server;
-    private final Transport transport;
+    private final NettyTransport transport;
 
     /** The Date value, replaced once a second by a task on the event loop; read by that loop only. */
     private static AsciiString date = now();
 
-    private NettyHttpServer(EventLoopGroup group, Channel server, Transport transport) {
+    private NettyHttpServer(EventLoopGroup group, Channel server, NettyTransport transport) {
         this.group = group;
         this.server = server;
         this.transport = transport;
@@ -74,38 +64,14 @@ final class NettyHttpServer implements BenchHttpServer {
         return new AsciiString(DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
     }
 
-    static BenchHttpServer start(Transport transport) throws Exception {
-        IoHandlerFactory factory;
-        Class<? extends ServerChannel> channel;
-        try {
-            switch (transport) {
-                case EPOLL -> {
-                    if (!Epoll.isAvailable()) {
-                        throw BenchHttpServer.unavailable("Netty's epoll transport is unavailable: " + Epoll.unavailabilityCause(),
-                                Epoll.unavailabilityCause());
-                    }
-                    factory = EpollIoHandler.newFactory();
-                    channel = EpollServerSocketChannel.class;
-                }
-                case IO_URING -> {
-                    if (!IoUring.isAvailable()) {
-                        throw BenchHttpServer.unavailable("Netty's io_uring transport is unavailable: " + IoUring.unavailabilityCause(),
-                                IoUring.unavailabilityCause());
-                    }
-                    factory = IoUringIoHandler.newFactory();
-                    channel = IoUringServerSocketChannel.class;
-                }
-                default -> throw new AssertionError(transport);
-            }
-        } catch (LinkageError e) {
-            throw BenchHttpServer.unavailable("Netty's " + transport + " transport cannot load: " + e, e);
-        }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
+    static BenchHttpServer start(NettyTransport transport) throws Exception {
+        NettyTransport.Selected selected = transport.select();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, selected.factory());
         try {
             group.next().scheduleAtFixedRate(() -> date = now(), 1, 1, TimeUnit.SECONDS);
             Channel server = new ServerBootstrap()
                     .group(group)
-                    .channel(channel)
+                    .channel(selected.channel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -170,19 +136,16 @@ final class NettyHttpServer implements BenchHttpServer {
 
     @Override
     public int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        return NettyTransport.port(server);
     }
 
     @Override
     public String info() {
-        io.netty.util.Version v = io.netty.util.Version.identify().get("netty-codec-http");
-        return "netty=" + (v == null ? "unknown" : v.artifactVersion()) + " transport="
-                + transport.name().toLowerCase(java.util.Locale.ROOT) + " eventLoops=1 HttpServerCodec";
+        return transport.describe("netty-codec-http") + " HttpServerCodec";
     }
 
     @Override
     public void close() {
-        server.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        NettyTransport.close(server, group);
     }
 }

@@ -1,6 +1,7 @@
 package io.weft.bench.http;
 
 import io.weft.Runtime;
+import io.weft.bench.echo.WeftRuntimes;
 import io.weft.http.HelloEndpoints;
 import io.weft.http.HttpServer;
 
@@ -20,12 +21,7 @@ final class WeftHttpServer implements BenchHttpServer {
     }
 
     static BenchHttpServer start(String backend) throws Exception {
-        Runtime rt;
-        try {
-            rt = Runtime.builder().backend(backend).loops(1).name("http-" + backend).build();
-        } catch (UnsupportedOperationException e) {
-            throw BenchHttpServer.unavailable(e.getMessage(), e);
-        }
+        Runtime rt = WeftRuntimes.oneLoop(backend, "http-" + backend);
         try {
             HttpServer s = HttpServer.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .handler(HelloEndpoints.router()).build().start(rt);
@@ -43,8 +39,7 @@ final class WeftHttpServer implements BenchHttpServer {
 
     @Override
     public String info() {
-        return "backend=" + runtime.backend() + " loops=" + runtime.loopCount() + " scheduler=" + runtime.schedulerMode()
-                + (runtime.schedulerReason() == null ? "" : " (" + runtime.schedulerReason() + ")");
+        return WeftRuntimes.describe(runtime);
     }
 
     @Override

@@ -74,6 +74,11 @@ final class BodyInput extends InputStream {
         return continuePending;
     }
 
+    /** Bytes of a Content-Length body not read yet; 0 for a chunked body or none. */
+    long unreadLength() {
+        return mode == Mode.LENGTH && !eof ? remaining : 0;
+    }
+
     /** True if every byte of the body was read. */
     boolean finished() {
         return eof;

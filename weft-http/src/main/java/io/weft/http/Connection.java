@@ -115,6 +115,10 @@ final class Connection {
         return body;
     }
 
+    long maxDrainSize() {
+        return limits.maxDrainSize();
+    }
+
     boolean draining() {
         return server.isDraining();
     }
@@ -194,6 +198,9 @@ final class Connection {
             }
             boolean waiting = pos == lim; // no byte of the next request yet
             if (waiting) {
+                // write the responses out while still BUSY: once IDLE, shutdown may close the
+                // socket at any moment, and they must not be lost to that
+                flush();
                 if (!state.compareAndSet(BUSY, IDLE) || draining()) {
                     return false;
                 }

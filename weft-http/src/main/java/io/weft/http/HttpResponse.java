@@ -246,8 +246,10 @@ public final class HttpResponse {
             }
         }
         BodyInput body = (BodyInput) request.body();
+        // Close rather than keep the connection when the client waits for a 100 Continue it
+        // will not get, or when more of the body is left unread than the server would drain.
         closesConnection = close || !request.keepAlive || conn.draining() || delimitedByClose
-                || (!body.finished() && body.continueStillPending());
+                || (!body.finished() && body.continueStillPending()) || body.unreadLength() > conn.maxDrainSize();
         int size = 160 + serverLine.length;
         for (int i = 0; i < count; i++) {
             size += names[i].length() + values[i].length() + 4;

@@ -267,6 +267,16 @@ class HttpServerTest {
     }
 
     @Test
+    void bodyTooLargeToDrainIsAnsweredWithConnectionClose() throws Exception {
+        try (ServerFixture f = new ServerFixture(router(), b -> b.maxDrainSize(100)); RawClient c = f.client()) {
+            RawClient.Response r = c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n").read();
+            assertEquals("ignored", r.text());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
     void headSendsTheHeadOnly() throws Exception {
         try (ServerFixture f = new ServerFixture(router()); RawClient c = f.client()) {
             RawClient.Response r = c.send("HEAD /plaintext HTTP/1.1\r\nHost: t\r\n\r\n").read(true);

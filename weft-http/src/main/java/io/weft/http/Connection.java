@@ -34,11 +34,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   4. drain what the handler left of the body, up to the limits' drain size; keep the
  *      connection if the request and the response allow it.
  *
- * Timeouts. While no byte of the next request has arrived, reads wait until the idle
- * timeout and then the connection closes silently. From a request's first byte, its whole
- * head must arrive within the read timeout (one deadline, not one per read), else 408:
- * a client that trickles a byte every few seconds (slowloris) cannot hold the task. Body
- * reads wait at most the read timeout each; writes at most the write timeout each.
+ * Timeouts. The two on the hot path, idle (waiting for the next request) and write, are
+ * not deadlines on the socket ops: on io_uring each deadline is a linked timeout, an extra
+ * kernel timer and completion for every read and write. Instead the connection records
+ * idleDeadline and writeDeadline, and the server's sweeper task, a few times per timeout,
+ * closes the connections past them (HttpServer overview). An idle connection closes
+ * silently; a stuck write fails and ends the task. The rare waits keep real deadlines:
+ * from a request's first byte, its whole head must arrive within the read timeout (one
+ * deadline, not one per read), else 408, so a client that trickles a byte every few
+ * seconds (slowloris) cannot hold the task; body reads wait at most the read timeout each.
  *
  * Shutdown. `state` (below) tells the server whether the connection waits between
  * requests. HttpServer.shutdown sets `draining` and then closes every IDLE connection;
@@ -73,6 +77,19 @@ final class Connection {
      * HttpServer.shutdown (IDLE to CLOSED, by CAS); volatile accesses, see the overview.
      */
     final AtomicInteger state = new AtomicInteger(BUSY);
+    /**
+     * While IDLE: the System.nanoTime() after which the connection has idled too long.
+     * Written by the connection's task before it sets IDLE (the CAS on `state` publishes it);
+     * read by the sweeper after it reads IDLE. Plain field: the volatile accesses of `state`
+     * order it.
+     */
+    long idleDeadline;
+    /**
+     * The System.nanoTime() by which the write in progress must finish; 0 while no write
+     * is in progress. Written by the connection's task around each socket write, read by
+     * the sweeper; volatile, since no other access orders it.
+     */
+    volatile long writeDeadline;
 
     byte[] in = new byte[INITIAL_IN];
     int pos;
@@ -155,6 +172,20 @@ final class Connection {
         }
     }
 
+    /**
+     * Called by the sweeper: closes the connection if it has waited for its next request
+     * past the idle timeout, or has not finished a write by the write timeout. Any thread.
+     */
+    void sweep(long now) {
+        if (state.get() == IDLE && now - idleDeadline > 0) {
+            closeIfIdle();
+        }
+        long wd = writeDeadline;
+        if (wd != 0 && now - wd > 0) {
+            close(); // the client does not take its response: the pending write fails and the task ends
+        }
+    }
+
     /** Closes the connection if it waits between requests; true if it did. Any thread. */
     boolean closeIfIdle() {
         if (state.compareAndSet(IDLE, CLOSED)) {
@@ -201,13 +232,17 @@ final class Connection {
                 // write the responses out while still BUSY: once IDLE, shutdown may close the
                 // socket at any moment, and they must not be lost to that
                 flush();
+                long idle = Limits.nanos(limits.idleTimeout());
+                idleDeadline = idle == 0 ? Long.MAX_VALUE : System.nanoTime() + idle;
                 if (!state.compareAndSet(BUSY, IDLE) || draining()) {
                     return false;
                 }
             }
             int n;
             try {
-                n = fill(waiting ? deadlineAfter(limits.idleTimeout()) : headDeadline);
+                // an idle read takes no deadline: the server's sweeper closes the connection
+                // when idleDeadline passes, which costs nothing per read
+                n = fill(waiting ? 0 : headDeadline);
             } catch (SocketTimeoutException e) {
                 if (waiting) {
                     return false; // idle too long between requests
@@ -217,7 +252,7 @@ final class Connection {
                 return false;
             } catch (SocketException e) {
                 if (state.get() == CLOSED) {
-                    return false; // closed by shutdown while idle
+                    return false; // closed while idle, by shutdown or the sweeper
                 }
                 throw e;
             }
@@ -412,11 +447,19 @@ final class Connection {
         if (broken) {
             throw new SocketException("connection from " + remote + " is broken");
         }
+        long timeout = Limits.nanos(limits.writeTimeout());
+        if (timeout != 0) {
+            writeDeadline = System.nanoTime() + timeout;
+        }
         try {
-            stream.writeAll(b, off, len, deadline(limits.writeTimeout()));
+            stream.writeAll(b, off, len, Deadline.NONE); // the sweeper enforces writeDeadline
         } catch (IOException e) {
             broken = true;
             throw e;
+        } finally {
+            if (timeout != 0) {
+                writeDeadline = 0;
+            }
         }
     }
 
@@ -429,11 +472,6 @@ final class Connection {
     static long deadlineAfter(java.time.Duration d) {
         long n = Limits.nanos(d);
         return n == 0 ? 0 : System.nanoTime() + n;
-    }
-
-    private static Deadline deadline(java.time.Duration d) {
-        long n = Limits.nanos(d);
-        return n == 0 ? Deadline.NONE : Deadline.atNanoTime(System.nanoTime() + n);
     }
 
     @Override

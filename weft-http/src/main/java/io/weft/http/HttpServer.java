@@ -47,6 +47,13 @@ import java.util.concurrent.TimeoutException;
  *   3. wait until every connection has ended, at most `grace`;
  *   4. close the connections still open (their pending reads and writes fail, their
  *      handlers see the failure) and wait for their tasks, at most 5 s more.
+ *
+ * The sweeper, a task started with the acceptor when an idle or write timeout is set,
+ * wakes every quarter of the shorter one (10 ms to 1 s) and lets each connection close
+ * itself if it is past its idle or write deadline (Connection.sweep), so those timeouts
+ * hold to within a quarter. It may close a connection that turned idle again just as an
+ * old idle deadline was judged, which HTTP allows at any idle moment; it never closes a
+ * connection in the middle of a request for being idle.
  */
 public final class HttpServer {
 
@@ -65,6 +72,7 @@ public final class HttpServer {
     private volatile boolean draining;
     private volatile TcpListener listener;
     private volatile Task<Void> acceptor;
+    private volatile Task<Void> sweeper;
 
     private HttpServer(Builder b) {
         this.bindAddress = b.address;
@@ -110,6 +118,10 @@ public final class HttpServer {
         HttpStatus.line(200);
         CompletableFuture<TcpListener> bound = new CompletableFuture<>();
         acceptor = runtime.spawn(() -> accept(bound));
+        long tick = sweepTick();
+        if (tick > 0) {
+            sweeper = runtime.spawn(() -> sweep(tick));
+        }
         try {
             listener = bound.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -169,6 +181,27 @@ public final class HttpServer {
         }
     }
 
+    /** How often the sweeper runs, in nanoseconds; 0 if no timeout needs it. */
+    private long sweepTick() {
+        long idle = Limits.nanos(limits.idleTimeout());
+        long write = Limits.nanos(limits.writeTimeout());
+        long shorter = idle == 0 ? write : write == 0 ? idle : Math.min(idle, write);
+        if (shorter == 0) {
+            return 0;
+        }
+        return Math.clamp(shorter / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+    }
+
+    private void sweep(long tick) {
+        while (!draining) {
+            Weft.sleep(Duration.ofNanos(tick));
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                c.sweep(now);
+            }
+        }
+    }
+
     /** The bound address (with the real port if the builder asked for port 0). */
     public InetSocketAddress localAddress() {
         TcpListener l = listener;
@@ -213,9 +246,10 @@ public final class HttpServer {
             }
             awaitConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
         }
-        Task<Void> a = acceptor;
-        if (a != null) {
-            a.cancel();
+        for (Task<Void> t : java.util.Arrays.asList(acceptor, sweeper)) {
+            if (t != null) {
+                t.cancel();
+            }
         }
         return clean;
     }

@@ -2,6 +2,8 @@ package io.weft.http;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -131,14 +133,38 @@ class HttpLimitsTest {
         }
     }
 
-    @Test
-    void idleConnectionIsClosedSilently() throws Exception {
-        try (ServerFixture f = new ServerFixture(HttpServerTest.router(), b -> b.idleTimeout(Duration.ofMillis(200)));
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void idleConnectionIsClosedSilently(String backend) throws Exception {
+        try (ServerFixture f = new ServerFixture(backend, HttpServerTest.router(), b -> b.idleTimeout(Duration.ofMillis(200)));
              RawClient c = f.client()) {
             assertEquals(200, c.send(HttpServerTest.GET_PLAIN).read().status());
             long t0 = System.nanoTime();
             assertTrue(c.closedByServer(), "closed without a response");
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
+            assertEquals(0, awaitNoConnections(f));
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotTakeItsResponseIsCutOffAfterTheWriteTimeout() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> handlerSaw = new java.util.concurrent.CompletableFuture<>();
+        Router r = new Router().get("/flood", (req, res) -> {
+            byte[] block = new byte[64 * 1024];
+            try (java.io.OutputStream out = res.outputStream()) {
+                for (int i = 0; i < 4096; i++) { // 256 MiB: far more than socket buffers hold
+                    out.write(block);
+                }
+            } catch (IOException e) {
+                handlerSaw.complete(e);
+                throw e;
+            }
+            handlerSaw.complete(null);
+        });
+        try (ServerFixture f = new ServerFixture(r, b -> b.writeTimeout(Duration.ofMillis(300))); RawClient c = f.client()) {
+            c.send("GET /flood HTTP/1.1\r\nHost: t\r\n\r\n"); // and never read
+            Throwable seen = handlerSaw.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(seen instanceof IOException, "the handler's write failed: " + seen);
             assertEquals(0, awaitNoConnections(f));
         }
     }

@@ -209,11 +209,16 @@ public final class HttpBench {
         for (HttpResult r : results) {
             Map<String, Object> ratio = ratios(r, results);
             if (r.contender == HttpContender.WEFT_IO_URING && !ratio.isEmpty()) {
-                out.printf(Locale.ROOT, "target, %s: weft-io_uring is %.2f× netty-epoll (target ≥ 1.1) and %.2f× helidon (target ≥ 2)%n",
-                        r.mode(o.path()), (Double) ratio.get("vs_netty_epoll"), (Double) ratio.get("vs_helidon"));
+                out.printf(Locale.ROOT, "target, %s: weft-io_uring is %s netty-epoll (target ≥ 1.1×) and %s helidon (target ≥ 2×)%n",
+                        r.mode(o.path()), times((Double) ratio.get("vs_netty_epoll")), times((Double) ratio.get("vs_helidon")));
             }
         }
         notes.forEach(n -> out.println("note: " + n));
+    }
+
+    /** {@code 1.23×}, or "(not measured) ×" when the other side has no figure. */
+    private static String times(double ratio) {
+        return Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f×", ratio) : "n/a (not measured) ×";
     }
 
     private static String chart(List<HttpResult> results, HttpOptions o, Machine m, boolean pinned) {

@@ -1,5 +1,5 @@
 /**
- * The {@code weft} command: the echo demo and small harnesses on top of weft-core.
+ * The {@code weft} command: the echo demo, the HTTP server and small harnesses on top of weft-core.
  *
  * <p>HdrHistogram has no module descriptor and no {@code Automatic-Module-Name}, so its
  * automatic module is named after its jar file, {@code HdrHistogram}. The launcher runs
@@ -8,5 +8,6 @@
  */
 module io.weft.cli {
     requires io.weft.core;
+    requires io.weft.http;
     requires HdrHistogram;
 }

@@ -57,6 +57,12 @@ public final class ChildJvm {
         return out;
     }
 
+    /** The server JVMs' options from {@code --server-jvm-opts} (split at blanks), default {@code -Xms512m -Xmx512m}. */
+    public static List<String> serverJvmOptions(Options o) {
+        String jvm = o.string("server-jvm-opts", "-Xms512m -Xmx512m").strip();
+        return jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
+    }
+
     /** True if {@code taskset} (util-linux) is on the PATH. */
     public static boolean tasksetAvailable() {
         String path = System.getenv("PATH");

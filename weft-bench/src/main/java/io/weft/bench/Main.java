@@ -2,6 +2,8 @@ package io.weft.bench;
 
 import io.weft.bench.echo.EchoBench;
 import io.weft.bench.echo.EchoOptions;
+import io.weft.bench.http.HttpBench;
+import io.weft.bench.http.HttpOptions;
 import io.weft.bench.micro.MicroBench;
 
 import java.lang.management.ManagementFactory;
@@ -13,7 +15,8 @@ import java.util.Set;
 
 /**
  * {@code ./weft bench NAME [options]}: {@code echo} (the side-by-side TCP echo harness),
- * {@code micro} (JMH), {@code all} (both, planned to fit 20 minutes on 2 cores).
+ * {@code http} (wrk against HTTP servers), {@code micro} (JMH), {@code all} (each of them,
+ * planned to fit 20 minutes on 2 cores).
  *
  * <p>The echo harness wants its load generator on its own core. When it may pin and is
  * not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
@@ -32,8 +35,12 @@ public final class Main {
             usage: ./weft bench NAME [options]        (./weft bench NAME --help for NAME's options)
               echo    TCP echo: Weft (io_uring, epoll, nio) vs Netty (epoll, io_uring) vs JDK threads,
                       server pinned to CPU 0, load generator to CPU 1; writes bench-results/echo.json, echo.svg
+              http    HTTP/1.1 with wrk: weft-http (io_uring, epoll, nio) vs Netty (epoll, io_uring) vs Helidon vs the JDK's
+                      HttpServer, GET /plaintext with and without pipelining, server on CPU 0, wrk on CPU 1;
+                      writes bench-results/http.json, http.svg
               micro   JMH micro-benchmarks, each beside its JDK equivalent; writes bench-results/micro.json, micro.svg
-              all     echo, then micro (accepts the options of both); prints the planned total first
+              all     echo, then http, then micro (accepts their options; --contenders applies to echo only);
+                      prints the planned total first
             """;
 
     public static void main(String[] args) throws Exception {
@@ -46,6 +53,7 @@ public final class Main {
         try {
             status = switch (args[0]) {
                 case "echo" -> echo(rest);
+                case "http" -> http(rest);
                 case "micro" -> micro(rest);
                 case "all" -> all(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -78,6 +86,15 @@ public final class Main {
         return EchoBench.run(eo, System.out).ok() ? 0 : 1;
     }
 
+    static int http(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(HttpOptions.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, HttpOptions.VALUED, HttpOptions.FLAGS);
+        return HttpBench.run(HttpOptions.from(o, defaultOut()), System.out) ? 0 : 1;
+    }
+
     static int micro(String[] args) throws Exception {
         if (wantsHelp(args)) {
             System.out.print(MicroBench.USAGE);
@@ -90,21 +107,31 @@ public final class Main {
 
     static int all(String[] args) throws Exception {
         if (wantsHelp(args)) {
-            System.out.print("usage: ./weft bench all [options of echo and micro]\n\n" + EchoOptions.USAGE + "\n" + MicroBench.USAGE);
+            System.out.print("usage: ./weft bench all [options of echo, http and micro; --contenders applies to echo only]\n\n"
+                    + EchoOptions.USAGE + "\n" + HttpOptions.USAGE + "\n" + MicroBench.USAGE);
             return 0;
         }
         Set<String> valued = new HashSet<>(EchoOptions.VALUED);
+        valued.addAll(HttpOptions.VALUED);
         valued.addAll(MicroBench.VALUED);
         Set<String> flags = new HashSet<>(EchoOptions.FLAGS);
+        flags.addAll(HttpOptions.FLAGS);
         flags.addAll(MicroBench.FLAGS);
         Options o = Options.parse(args, valued, flags);
         EchoOptions eo = EchoOptions.from(o, defaultOut());
+        Set<String> httpKeys = new HashSet<>(HttpOptions.VALUED);
+        httpKeys.addAll(HttpOptions.FLAGS);
+        httpKeys.remove("contenders");
+        HttpOptions ho = HttpOptions.from(Options.parse(o.toArgs(httpKeys).toArray(String[]::new),
+                HttpOptions.VALUED, HttpOptions.FLAGS), defaultOut());
         MicroBench.Settings ms = MicroBench.Settings.from(o, defaultOut());
         double echoS = eo.plannedSeconds();
+        double httpS = ho.plannedSeconds();
         double microS = ms.plannedSeconds();
-        System.out.printf("planned: echo about %s + micro about %s = about %s%n",
-                Durations.describe(echoS), Durations.describe(microS), Durations.describe(echoS + microS));
-        if (echoS + microS > ALL_BUDGET_SECONDS) {
+        System.out.printf("planned: echo about %s + http about %s + micro about %s = about %s%n",
+                Durations.describe(echoS), Durations.describe(httpS), Durations.describe(microS),
+                Durations.describe(echoS + httpS + microS));
+        if (echoS + httpS + microS > ALL_BUDGET_SECONDS) {
             System.out.println("warning: that is more than " + Durations.describe(ALL_BUDGET_SECONDS)
                     + "; shorten with --seconds, --runs, --iterations or --quick");
         }
@@ -115,6 +142,10 @@ public final class Main {
             status = repinned(eo.loadgenCpu(), "echo", o.toArgs(echoKeys));
         } else {
             status = EchoBench.run(eo, System.out).ok() ? 0 : 1;
+        }
+        System.out.println();
+        if (!HttpBench.run(ho, System.out)) {
+            status = 1;
         }
         System.out.println();
         MicroBench.run(ms, System.out);

@@ -69,6 +69,25 @@ public final class ProcStat {
     }
 
     /**
+     * The CPU time of the waited-for children of the process whose {@code /proc/PID/stat}
+     * line this is (cutime and cstime, fields 16 and 17): a child's time is added when its
+     * parent reaps it, so it measures a child that has already exited.
+     */
+    public static CpuTimes parseChildrenStat(String line) {
+        int close = line.lastIndexOf(')');
+        String[] f = line.substring(close + 1).trim().split("\\s+");
+        if (close < 0 || f.length < 15) {
+            throw new IllegalArgumentException("too few fields in /proc/PID/stat line: " + abbreviate(line));
+        }
+        return new CpuTimes(Long.parseLong(f[13]), Long.parseLong(f[14]));
+    }
+
+    /** This process's reaped children's CPU time ({@link #parseChildrenStat}). */
+    public static CpuTimes selfChildren() throws IOException {
+        return parseChildrenStat(Files.readString(Path.of("/proc/self/stat")));
+    }
+
+    /**
      * Parses core {@code cpu}'s line ({@code cpuN user nice system idle iowait irq softirq
      * steal ...}) out of the content of {@code /proc/stat}. Busy is user + nice + system +
      * irq + softirq + steal; idle is idle + iowait.

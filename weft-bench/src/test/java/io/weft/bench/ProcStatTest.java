@@ -39,6 +39,15 @@ class ProcStatTest {
     }
 
     @Test
+    void readsTheReapedChildrensTicks() {
+        String line = JAVA_LINE.replace(" 1520 233 0 0 ", " 1520 233 41 7 ");
+        ProcStat.CpuTimes kids = ProcStat.parseChildrenStat(line);
+        assertEquals(41, kids.userTicks());
+        assertEquals(7, kids.systemTicks());
+        assertEquals(1520, ProcStat.parseProcessStat(line).userTicks(), "the process's own ticks are not the children's");
+    }
+
+    @Test
     void malformedLinesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> ProcStat.parseProcessStat("not a stat line"));
         assertThrows(IllegalArgumentException.class, () -> ProcStat.parseProcessStat("1 (java) S 1 2 3"));

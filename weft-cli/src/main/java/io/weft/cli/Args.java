@@ -75,6 +75,11 @@ final class Args {
         return v;
     }
 
+    /** The value of {@code --name}, or {@code dflt} if absent. */
+    String string(String name, String dflt) {
+        return values.getOrDefault(name, dflt);
+    }
+
     /** The value of {@code --name}, which must be one of {@code allowed}; null if absent. */
     String choice(String name, List<String> allowed) throws UsageException {
         String s = values.get(name);

@@ -27,9 +27,12 @@ public final class Main {
               %s
                   round-trip cost of two tasks handing a turn back and forth on one loop,
                   against two virtual threads and two platform threads doing the same
+              %s
+                  HTTP/1.1 server with the TechEmpower endpoints GET /plaintext and GET /json
+                  (defaults: 127.0.0.1:8080, one loop per core); runs until SIGINT or SIGTERM
               help
                   this text
-            """.formatted(DemoOptions.USAGE, PingPong.USAGE);
+            """.formatted(DemoOptions.USAGE, PingPong.USAGE, ServeHttp.USAGE);
 
     public static void main(String[] args) {
         // The runtime logs one line at start-up; the JDK's default format spends two lines on it.
@@ -61,6 +64,7 @@ public final class Main {
             return switch (command) {
                 case "demo" -> EchoDemo.execute(DemoOptions.parse(rest), out, err, terminal);
                 case "pingpong" -> PingPong.execute(PingPong.Options.parse(rest), out, err);
+                case "serve" -> ServeHttp.execute(ServeHttp.Options.parse(rest), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

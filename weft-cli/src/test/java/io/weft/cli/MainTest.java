@@ -54,6 +54,15 @@ class MainTest {
     }
 
     @Test
+    void serveNeedsAProtocolAndValidOptions() {
+        assertEquals(2, run("serve"));
+        assertTrue(err().startsWith("weft serve: serve needs a protocol: 'serve http'"), err());
+        assertEquals(2, run("serve", "http", "--port", "70000"));
+        assertTrue(err().contains("option '--port' must be between 0 and 65535, not 70000"), err());
+        assertEquals(2, run("serve", "http", "--backend", "carrier-pigeon"));
+    }
+
+    @Test
     void helpGoesToStdoutAndExits0() {
         assertEquals(0, run("help"));
         assertEquals(0, run("demo", "--help"));

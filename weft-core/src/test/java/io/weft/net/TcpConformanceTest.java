@@ -143,7 +143,7 @@ class TcpConformanceTest {
                     }
                 }
                 l.close();
-                server.join(Duration.ofSeconds(10));
+                server.join(Duration.ofSeconds(60));
             }
         });
     }
@@ -177,7 +177,7 @@ class TcpConformanceTest {
                 }
                 assertEquals((long) connections * messages, verified.get());
                 l.close();
-                server.join(Duration.ofSeconds(10));
+                server.join(Duration.ofSeconds(60));
             }
         });
     }
@@ -199,7 +199,7 @@ class TcpConformanceTest {
                     assertArrayEquals("got 1000".getBytes(), c.inputStream().readAllBytes());
                     assertEquals(-1, c.read(new byte[1]), "end of stream stays end of stream");
                 }
-                server.join(Duration.ofSeconds(10));
+                server.join(Duration.ofSeconds(60));
             }
         });
     }
@@ -239,7 +239,7 @@ class TcpConformanceTest {
                 });
                 try (TcpStream c = TcpStream.connect(l.localAddress())) {
                     c.writeAll(new byte[] {1});
-                    server.join(Duration.ofSeconds(10));
+                    server.join(Duration.ofSeconds(60));
                     IOException e = assertThrows(IOException.class, () -> {
                         byte[] b = new byte[10];
                         for (int i = 0; i < 100; i++) {
@@ -333,7 +333,7 @@ class TcpConformanceTest {
                 Task<Integer> reader = Weft.spawn(() -> c.read(new byte[10]));
                 awaitParked(reader.thread());
                 c.close();
-                var e = assertThrows(java.util.concurrent.CompletionException.class, () -> reader.join(Duration.ofSeconds(10)));
+                var e = assertThrows(java.util.concurrent.CompletionException.class, () -> reader.join(Duration.ofSeconds(60)));
                 assertTrue(e.getCause() instanceof SocketException, String.valueOf(e.getCause()));
                 assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
                 assertThrows(SocketException.class, () -> c.read(new byte[1]), "reads after close fail at once");
@@ -342,7 +342,7 @@ class TcpConformanceTest {
                 Task<TcpStream> pendingAccept = Weft.spawn(() -> l.accept());
                 awaitParked(pendingAccept.thread());
                 l.close();
-                e = assertThrows(java.util.concurrent.CompletionException.class, () -> pendingAccept.join(Duration.ofSeconds(10)));
+                e = assertThrows(java.util.concurrent.CompletionException.class, () -> pendingAccept.join(Duration.ofSeconds(60)));
                 assertTrue(e.getCause() instanceof SocketException, String.valueOf(e.getCause()));
             }
         });
@@ -499,7 +499,7 @@ class TcpConformanceTest {
                     assertEquals(-1, in.read());
                 }
                 l.close();
-                server.join(Duration.ofSeconds(10));
+                server.join(Duration.ofSeconds(60));
             }
         });
     }
@@ -543,7 +543,7 @@ class TcpConformanceTest {
                     assertEquals(l.localAddress().getPort(), c.remoteAddress().getPort());
                 }
                 l.close();
-                server.join(Duration.ofSeconds(10));
+                server.join(Duration.ofSeconds(60));
             }
         });
     }

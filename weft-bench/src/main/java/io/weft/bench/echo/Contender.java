@@ -1,10 +1,11 @@
 package io.weft.bench.echo;
 
-import java.util.Arrays;
+import io.weft.bench.ContenderIds;
+
 import java.util.List;
 
 /** The echo servers the harness compares, by the names used on the command line and in results. */
-public enum Contender {
+public enum Contender implements ContenderIds.Named {
     WEFT_IO_URING("weft-io_uring", "Weft, io_uring backend, 1 loop"),
     WEFT_EPOLL("weft-epoll", "Weft, epoll backend, 1 loop"),
     WEFT_NIO("weft-nio", "Weft, nio backend, 1 loop"),
@@ -22,6 +23,7 @@ public enum Contender {
     }
 
     /** The name on the command line and in results, e.g. {@code weft-io_uring}. */
+    @Override
     public String id() {
         return id;
     }
@@ -32,15 +34,10 @@ public enum Contender {
 
     /** The contender called {@code id}. @throws IllegalArgumentException naming the known ones */
     public static Contender byId(String id) {
-        for (Contender c : values()) {
-            if (c.id.equals(id)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown contender '" + id + "' (known: " + String.join(", ", ids()) + ")");
+        return ContenderIds.byId(Contender.class, id);
     }
 
     public static List<String> ids() {
-        return Arrays.stream(values()).map(Contender::id).toList();
+        return ContenderIds.ids(Contender.class);
     }
 }

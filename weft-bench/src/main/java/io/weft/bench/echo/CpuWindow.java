@@ -1,5 +1,6 @@
 package io.weft.bench.echo;
 
+import io.weft.bench.CpuUse;
 import io.weft.bench.ProcStat;
 
 import java.io.IOException;
@@ -11,13 +12,6 @@ import java.io.IOException;
  * how much of that core other processes took.
  */
 final class CpuWindow implements LoadGenerator.Window {
-
-    /** A window's CPU figures in seconds; NaN where /proc could not tell. */
-    record Cpu(double seconds, double serverUser, double serverSystem, double loadgen, double serverCoreBusy) {
-        double server() {
-            return serverUser + serverSystem;
-        }
-    }
 
     private final long serverPid;
     private final Integer serverCpu;
@@ -56,15 +50,15 @@ final class CpuWindow implements LoadGenerator.Window {
         }
     }
 
-    Cpu result() {
+    CpuUse result() {
         double secs = (t1 - t0) / 1e9;
         if (!proc) {
-            return new Cpu(secs, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new CpuUse(secs, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         double tick = ProcStat.ticksPerSecond();
         ProcStat.CpuTimes s = server1.minus(server0);
         ProcStat.CpuTimes l = self1.minus(self0);
         double core = core0 == null ? Double.NaN : core1.minus(core0).busyTicks() / tick;
-        return new Cpu(secs, s.userTicks() / tick, s.systemTicks() / tick, l.totalTicks() / tick, core);
+        return new CpuUse(secs, s.userTicks() / tick, s.systemTicks() / tick, l.totalTicks() / tick, core);
     }
 }

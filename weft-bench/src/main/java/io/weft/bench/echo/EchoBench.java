@@ -3,6 +3,7 @@ package io.weft.bench.echo;
 import io.weft.bench.ChildJvm;
 import io.weft.bench.Durations;
 import io.weft.bench.Machine;
+import io.weft.bench.Pinning;
 import io.weft.bench.ResultsFile;
 import io.weft.bench.SvgBarChart;
 
@@ -57,7 +58,7 @@ public final class EchoBench {
 
     public static Report run(EchoOptions o, PrintStream out) throws IOException {
         Machine machine = Machine.current();
-        String why = pinningProblem(o, machine);
+        String why = new Pinning(o.pin(), o.serverCpu(), o.loadgenCpu()).problem(machine);
         boolean pinServer = why == null;
         if (o.pin() && !pinServer) {
             out.println("warning: not pinning: " + why);
@@ -154,20 +155,6 @@ public final class EchoBench {
                 server.close();
             }
         }
-    }
-
-    /** Why the server cannot be pinned, or null if it can. */
-    private static String pinningProblem(EchoOptions o, Machine m) {
-        if (!o.pin()) {
-            return "--no-pin";
-        }
-        if (!ChildJvm.tasksetAvailable()) {
-            return "taskset (util-linux) is not installed";
-        }
-        if (m.cpus() <= Math.max(o.serverCpu(), o.loadgenCpu())) {
-            return "this machine has " + m.cpus() + " CPU(s); pinning needs CPUs " + o.serverCpu() + " and " + o.loadgenCpu();
-        }
-        return null;
     }
 
     /** This process's Cpus_allowed_list ("0-1", "1"), or "?" off Linux. */

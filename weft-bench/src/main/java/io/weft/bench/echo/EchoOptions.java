@@ -1,6 +1,8 @@
 package io.weft.bench.echo;
 
+import io.weft.bench.ChildJvm;
 import io.weft.bench.Options;
+import io.weft.bench.Pinning;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,13 +53,7 @@ public record EchoOptions(int connections, int size, double seconds, double warm
         if (contenders.stream().distinct().count() != contenders.size()) {
             throw new IllegalArgumentException("--contenders names one contender twice");
         }
-        int serverCpu = o.intValue("server-cpu", 0, 0);
-        int loadgenCpu = o.intValue("loadgen-cpu", 1, 0);
-        boolean pin = !o.flag("no-pin");
-        if (pin && serverCpu == loadgenCpu) {
-            throw new IllegalArgumentException("--server-cpu and --loadgen-cpu must differ (both " + serverCpu + ")");
-        }
-        String jvm = o.string("server-jvm-opts", "-Xms512m -Xmx512m").strip();
+        Pinning pinning = Pinning.from(o);
         return new EchoOptions(
                 o.intValue("connections", 64, 1),
                 o.intValue("size", 64, 1),
@@ -66,8 +62,7 @@ public record EchoOptions(int connections, int size, double seconds, double warm
                 o.intValue("pipeline", 1, 1),
                 o.intValue("runs", quick ? 1 : 3, 1),
                 o.doubleValue("rate", 40_000, 0),
-                contenders, pin, serverCpu, loadgenCpu,
-                jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+")),
+                contenders, pinning.pin(), pinning.serverCpu(), pinning.loadgenCpu(), ChildJvm.serverJvmOptions(o),
                 Path.of(o.string("out", defaultOut.toString())));
     }
 

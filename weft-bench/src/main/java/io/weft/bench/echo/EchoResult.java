@@ -1,5 +1,6 @@
 package io.weft.bench.echo;
 
+import io.weft.bench.CpuUse;
 import io.weft.bench.Json;
 import io.weft.bench.Stats;
 
@@ -16,45 +17,40 @@ import java.util.function.ToDoubleFunction;
 final class EchoResult {
 
     /** A saturation figure counts only when the server's core was at least this busy. */
-    static final double SATURATED_PCT = 90;
+    static final double SATURATED_PCT = CpuUse.SATURATED_PCT;
     /** The fixed-rate phase achieved its rate when at least this share of it completed. */
     static final double RATE_ACHIEVED_SHARE = 0.95;
 
     enum Status { MEASURED, SKIPPED, FAILED }
 
     /** One measured window: the load generator's counts and the CPU time around it. */
-    record Run(LoadGenerator.PhaseStats stats, CpuWindow.Cpu cpu) {
+    record Run(LoadGenerator.PhaseStats stats, CpuUse cpu) {
         double opsPerSec() {
             return stats.opsPerSec();
         }
 
         double cpuUsPerOp() {
-            return perOp(cpu.server());
+            return CpuUse.microsPerOp(cpu.server(), stats.ops());
         }
 
         double cpuUserUsPerOp() {
-            return perOp(cpu.serverUser());
+            return CpuUse.microsPerOp(cpu.serverUser(), stats.ops());
         }
 
         double cpuSysUsPerOp() {
-            return perOp(cpu.serverSystem());
-        }
-
-        private double perOp(double seconds) {
-            return stats.ops() == 0 ? Double.NaN : seconds * 1e6 / stats.ops();
+            return CpuUse.microsPerOp(cpu.serverSystem(), stats.ops());
         }
 
         double serverBusyPct() {
-            return cpu.server() / cpu.seconds() * 100;
+            return cpu.serverBusyPct();
         }
 
         double loadgenBusyPct() {
-            return cpu.loadgen() / cpu.seconds() * 100;
+            return cpu.loadgenBusyPct();
         }
 
-        /** The share of the server's core that other processes used (NaN unless pinned). */
         double serverCoreOtherPct() {
-            return Math.max(0, cpu.serverCoreBusy() / cpu.seconds() * 100 - serverBusyPct());
+            return cpu.serverCoreOtherPct();
         }
     }
 
@@ -129,18 +125,8 @@ final class EchoResult {
                 if (Double.isNaN(server)) {
                     notes.add("no /proc: CPU not measured");
                 } else if (!saturated()) {
-                    double other = median(Run::serverCoreOtherPct);
-                    if (loadgen >= SATURATED_PCT) {
-                        notes.add(String.format(java.util.Locale.ROOT,
-                                "load generator was the bottleneck (loadgen %.0f%% busy, server %.0f%%)", loadgen, server));
-                    } else if (other >= 10) {
-                        notes.add(String.format(java.util.Locale.ROOT,
-                                "server not saturated (%.0f%% busy): other processes took %.0f%% of its core", server, other));
-                    } else {
-                        notes.add(String.format(java.util.Locale.ROOT,
-                                "server not saturated (%.0f%% busy, loadgen %.0f%%): latency-bound, raise --connections or --pipeline",
-                                server, loadgen));
-                    }
+                    notes.add(CpuUse.unsaturatedNote(server, loadgen, median(Run::serverCoreOtherPct), "load generator",
+                            "raise --connections or --pipeline"));
                 }
                 if (rateRun != null && !rateAchieved()) {
                     notes.add(String.format(java.util.Locale.ROOT, "fixed rate not achieved (%.0f of %.0f msg/s)",

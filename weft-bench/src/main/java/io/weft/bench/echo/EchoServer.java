@@ -5,7 +5,7 @@ package io.weft.bench.echo;
  * order. Each contender writes it the way its own documentation teaches: read into a
  * buffer, write the buffer back, TCP_NODELAY on every connection.
  */
-interface EchoServer extends AutoCloseable {
+interface EchoServer extends ChildServer {
 
     /** Starts the server for {@code c} on an ephemeral port. */
     static EchoServer start(Contender c) throws Exception {
@@ -13,17 +13,12 @@ interface EchoServer extends AutoCloseable {
             case WEFT_IO_URING -> WeftEchoServer.start("io_uring");
             case WEFT_EPOLL -> WeftEchoServer.start("epoll");
             case WEFT_NIO -> WeftEchoServer.start("nio");
-            case NETTY_EPOLL -> NettyEchoServer.start(NettyEchoServer.Transport.EPOLL);
-            case NETTY_IO_URING -> NettyEchoServer.start(NettyEchoServer.Transport.IO_URING);
+            case NETTY_EPOLL -> NettyEchoServer.start(NettyTransport.EPOLL);
+            case NETTY_IO_URING -> NettyEchoServer.start(NettyTransport.IO_URING);
             case JDK_VIRTUAL_THREADS -> JdkEchoServer.start(true);
             case JDK_PLATFORM_THREADS -> JdkEchoServer.start(false);
         };
     }
-
-    int port();
-
-    /** What the results should record about how it runs (backend, scheduler mode, ...). */
-    String info();
 
     @Override
     void close() throws java.io.IOException;

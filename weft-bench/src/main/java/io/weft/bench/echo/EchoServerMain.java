@@ -2,6 +2,7 @@ package io.weft.bench.echo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * The process that runs one contender's echo server, started by the harness (pinned to
@@ -21,20 +22,24 @@ public final class EchoServerMain {
     private EchoServerMain() {
     }
 
-    static final String PORT = "PORT";
-    static final String UNAVAILABLE = "UNAVAILABLE";
-    static final int EXIT_UNAVAILABLE = 3;
+    public static final String PORT = "PORT";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
+    public static final int EXIT_UNAVAILABLE = 3;
 
     public static void main(String[] args) throws Exception {
+        serve("EchoServerMain", args, Contender.ids(), id -> EchoServer.start(Contender.byId(id)));
+    }
+
+    /** The protocol above, for the server {@code starter} makes from the one argument (one of {@code ids}). */
+    public static void serve(String mainName, String[] args, List<String> ids, ChildServer.Starter starter) throws Exception {
         PrintStream out = System.out;
-        if (args.length != 1) {
-            System.err.println("usage: EchoServerMain CONTENDER (one of " + String.join(", ", Contender.ids()) + ")");
+        if (args.length != 1 || !ids.contains(args[0])) {
+            System.err.println("usage: " + mainName + " CONTENDER (one of " + String.join(", ", ids) + ")");
             System.exit(2);
         }
-        Contender c = Contender.byId(args[0]);
-        EchoServer server;
+        ChildServer server;
         try {
-            server = EchoServer.start(c);
+            server = starter.start(args[0]);
         } catch (ContenderUnavailableException e) {
             out.println(UNAVAILABLE + " " + oneLine(e.getMessage()));
             out.flush();
@@ -54,7 +59,7 @@ public final class EchoServerMain {
         System.exit(0);
     }
 
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
     }
 }

@@ -15,8 +15,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** One contender's server JVM as the harness sees it: started, its port read, stopped. See {@link EchoServerMain}. */
-final class ServerProcess implements AutoCloseable {
+/**
+ * One contender's server JVM as a harness sees it: started, its port read, stopped. The
+ * main class speaks the protocol of {@link EchoServerMain} (the HTTP harness's servers
+ * speak it too).
+ */
+public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -39,14 +43,23 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(Contender c, List<String> jvmOptions, Integer cpu, Path log)
             throws IOException, ContenderUnavailableException {
+        return start(c.id(), EchoServerMain.class.getName(), jvmOptions, cpu, log);
+    }
+
+    /**
+     * Starts {@code mainClass id} (a main that speaks {@link EchoServerMain}'s protocol), on
+     * core {@code cpu} if not null, with its standard error in {@code log}.
+     */
+    public static ServerProcess start(String id, String mainClass, List<String> jvmOptions, Integer cpu, Path log)
+            throws IOException, ContenderUnavailableException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJvm.java());
         cmd.addAll(ChildJvm.inheritedFlags());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(ChildJvm.classPath());
-        cmd.add(EchoServerMain.class.getName());
-        cmd.add(c.id());
+        cmd.add(mainClass);
+        cmd.add(id);
         if (cpu != null) {
             cmd = ChildJvm.pinned(cpu, cmd);
         }
@@ -70,14 +83,14 @@ final class ServerProcess implements AutoCloseable {
             line = first.get(60, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             p.destroyForcibly();
-            throw new IOException(c.id() + " server printed no port within 60 s" + tail(log));
+            throw new IOException(id + " server printed no port within 60 s" + tail(log));
         } catch (ExecutionException e) {
             p.destroyForcibly();
-            throw new IOException(c.id() + " server: " + e.getCause().getMessage() + tail(log), e.getCause());
+            throw new IOException(id + " server: " + e.getCause().getMessage() + tail(log), e.getCause());
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting " + c.id());
+            throw new IOException("interrupted while starting " + id);
         }
         if (line != null && line.startsWith(EchoServerMain.UNAVAILABLE + " ")) {
             waitQuietly(p);
@@ -86,31 +99,31 @@ final class ServerProcess implements AutoCloseable {
         if (line == null || !line.startsWith(EchoServerMain.PORT + " ")) {
             p.destroyForcibly();
             waitQuietly(p);
-            throw new IOException(c.id() + " server " + (line == null ? "exited (status " + p.exitValue() + ")"
+            throw new IOException(id + " server " + (line == null ? "exited (status " + p.exitValue() + ")"
                     : "printed '" + line + "'") + " instead of its port" + tail(log));
         }
         String[] parts = line.split(" ", 3);
         return new ServerProcess(p, Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "", log);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String info() {
+    public String info() {
         return info;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The last lines of the server's log, for a failure message. */
-    String logTail() {
+    public String logTail() {
         return tail(log);
     }
 

@@ -29,12 +29,7 @@ final class WeftEchoServer implements EchoServer {
     }
 
     static EchoServer start(String backend) throws Exception {
-        Runtime rt;
-        try {
-            rt = Runtime.builder().backend(backend).loops(1).name("echo-" + backend).build();
-        } catch (UnsupportedOperationException e) {
-            throw new ContenderUnavailableException(e.getMessage(), e);
-        }
+        Runtime rt = WeftRuntimes.oneLoop(backend, "echo-" + backend);
         CompletableFuture<Integer> bound = new CompletableFuture<>();
         Task<Void> acceptor = rt.spawn(() -> {
             try (TcpListener listener = TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
@@ -82,8 +77,7 @@ final class WeftEchoServer implements EchoServer {
 
     @Override
     public String info() {
-        return "backend=" + runtime.backend() + " loops=" + runtime.loopCount() + " scheduler=" + runtime.schedulerMode()
-                + (runtime.schedulerReason() == null ? "" : " (" + runtime.schedulerReason() + ")");
+        return WeftRuntimes.describe(runtime);
     }
 
     @Override

@@ -22,7 +22,7 @@ class EchoResultTest {
             h.recordValue(100_000);
         }
         return new EchoResult.Run(new LoadGenerator.PhaseStats(ops, 1_000_000_000L, h, -1, 0, 0),
-                new CpuWindow.Cpu(1.0, serverSec * 0.75, serverSec * 0.25, loadgenSec, Double.NaN));
+                new io.weft.bench.CpuUse(1.0, serverSec * 0.75, serverSec * 0.25, loadgenSec, Double.NaN));
     }
 
     @Test

@@ -1,0 +1,8 @@
+/**
+ * Weft HTTP: a small HTTP/1.1 server whose handlers are written in blocking style, one
+ * task per connection, on weft-core's TCP streams.
+ */
+module io.weft.http {
+    requires io.weft.core;
+    exports io.weft.http;
+}

@@ -160,6 +160,7 @@ public final class Libc {
     private static final MethodHandle SEND = bind("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), Linker.Option.critical(true));
     private static final MethodHandle READV = bind("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WRITEV = bind("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle EVENTFD = bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD_WRITE = LINKER.downcallHandle(symbol("eventfd_write"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -362,6 +363,17 @@ public final class Libc {
     public static long writev(MemorySegment cs, int fd, MemorySegment iov, int count) {
         try {
             return check(cs, (long) WRITEV.invokeExact(cs, fd, iov, count));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    // ---- files ------------------------------------------------------------------------
+
+    /** ftruncate(2). May block (freeing a large file's blocks): call it off the loop. */
+    public static int ftruncate(MemorySegment cs, int fd, long length) {
+        try {
+            return check(cs, (int) FTRUNCATE.invokeExact(cs, fd, length));
         } catch (Throwable t) {
             throw unchecked(t);
         }

@@ -6,6 +6,7 @@ import io.weft.internal.linux.Libc;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Lets any thread make syscalls on a file descriptor while another closes it, without a
@@ -59,9 +60,17 @@ public final class FdGuard {
     private volatile int uses;
 
     private final int fd;
+    /** Closes the fd: close(2), or a caller's own way (an io_uring CLOSE); returns 0 or a negative errno. */
+    private final IntUnaryOperator closer;
 
     public FdGuard(int fd) {
+        this(fd, FdGuard::closeDirectly);
+    }
+
+    /** A guard whose fd is closed by {@code closer} (given the fd, returning 0 or a negative errno). */
+    public FdGuard(int fd, IntUnaryOperator closer) {
         this.fd = fd;
+        this.closer = closer;
     }
 
     /** The guarded fd; use it only between {@link #enter()} and {@link #exit()}. */
@@ -107,6 +116,11 @@ public final class FdGuard {
     }
 
     private int closeFd() {
+        return closer.applyAsInt(fd);
+    }
+
+    /** close(2) on the calling thread. */
+    public static int closeDirectly(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             return Libc.close(Libc.newCallState(arena), fd);
         }

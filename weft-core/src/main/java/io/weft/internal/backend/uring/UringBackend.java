@@ -1,6 +1,7 @@
 package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.Backend;
+import io.weft.internal.backend.FileOps;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.NetOps;
@@ -64,6 +65,8 @@ import java.nio.channels.UnresolvedAddressException;
  *             MSG_NOSIGNAL; a closed peer then raises SIGPIPE, which the JVM ignores
  *             (the JDK's own SocketChannel.write is a plain write(2) as well)
  *   Poll      POLL_ADD, one shot
+ *   FileOps   see UringFileOps: OPENAT, READ, WRITE, FSYNC, STATX, CLOSE, RENAMEAT,
+ *             UNLINKAT, MKDIRAT on native memory the op's waiter owns
  *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
@@ -251,11 +254,12 @@ final class UringBackend extends Backend {
             op.complete(Op.CANCELLED);
             return;
         }
-        if (!(op.handle() instanceof FdSocket)) {
+        boolean fileOp = op instanceof FileOps.FileOp;
+        if (!fileOp && !(op.handle() instanceof FdSocket)) {
             op.complete(-Errno.EBADF);
             return;
         }
-        if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
+        if (!fileOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll)) {
             op.complete(-Errno.EOPNOTSUPP);
             return;
@@ -278,9 +282,9 @@ final class UringBackend extends Backend {
             finish(slot, err, 0);
             return;
         }
-        FdSocket socket = (FdSocket) op.handle();
         int addrLen = 0;
         if (op instanceof NetOps.Connect c) {
+            FdSocket socket = (FdSocket) op.handle();
             try {
                 addrLen = SockAddr.encode(c.remote, socket.isInet6(), slot.scratch);
             } catch (UnresolvedAddressException e) {
@@ -291,7 +295,7 @@ final class UringBackend extends Backend {
                 return;
             }
         }
-        int fd = socket.fd();
+        int fd = op.handle() instanceof FdSocket socket ? socket.fd() : -1;
         long userData = slot.userData(SlotTable.KIND_OP);
         long sqe = ring.nextSqe();
         switch (op) {
@@ -350,6 +354,7 @@ final class UringBackend extends Backend {
                 SqeLayout.prep(sqes, sqe, UringAbi.OP_POLL_ADD, fd, 0, 0, 0, userData);
                 SqeLayout.opFlags(sqes, sqe, p.events & (UringAbi.POLLIN | UringAbi.POLLOUT));
             }
+            case FileOps.FileOp f -> UringFileOps.prep(sqes, sqe, f, userData);
             default -> throw new AssertionError("checked in submit: " + op);
         }
         slot.linked = linked;
@@ -372,7 +377,7 @@ final class UringBackend extends Backend {
         return slot.buffer;
     }
 
-    private static int clamp(long size) {
+    static int clamp(long size) {
         return (int) Math.min(size, Integer.MAX_VALUE);
     }
 

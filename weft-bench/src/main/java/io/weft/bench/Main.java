@@ -2,6 +2,7 @@ package io.weft.bench;
 
 import io.weft.bench.echo.EchoBench;
 import io.weft.bench.echo.EchoOptions;
+import io.weft.bench.file.FileBench;
 import io.weft.bench.micro.MicroBench;
 
 import java.lang.management.ManagementFactory;
@@ -13,7 +14,8 @@ import java.util.Set;
 
 /**
  * {@code ./weft bench NAME [options]}: {@code echo} (the side-by-side TCP echo harness),
- * {@code micro} (JMH), {@code all} (both, planned to fit 20 minutes on 2 cores).
+ * {@code micro} (JMH), {@code file} (random file reads), {@code all} (the three, planned to
+ * fit 20 minutes on 2 cores).
  *
  * <p>The echo harness wants its load generator on its own core. When it may pin and is
  * not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
@@ -33,7 +35,9 @@ public final class Main {
               echo    TCP echo: Weft (io_uring, epoll, nio) vs Netty (epoll, io_uring) vs JDK threads,
                       server pinned to CPU 0, load generator to CPU 1; writes bench-results/echo.json, echo.svg
               micro   JMH micro-benchmarks, each beside its JDK equivalent; writes bench-results/micro.json, micro.svg
-              all     echo, then micro (accepts the options of both); prints the planned total first
+              file    4 KiB random reads of a page-cached file: Weft AsyncFile (io_uring, epoll, nio) vs FileChannel
+                      on virtual and platform threads; writes bench-results/file.json, file.svg
+              all     echo, then micro, then file (accepts the options of all three); prints the planned total first
             """;
 
     public static void main(String[] args) throws Exception {
@@ -47,6 +51,7 @@ public final class Main {
             status = switch (args[0]) {
                 case "echo" -> echo(rest);
                 case "micro" -> micro(rest);
+                case "file" -> file(rest);
                 case "all" -> all(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
             };
@@ -88,23 +93,39 @@ public final class Main {
         return 0;
     }
 
+    static int file(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(FileBench.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, FileBench.VALUED, FileBench.FLAGS);
+        FileBench.run(FileBench.Settings.from(o, defaultOut()), System.out);
+        return 0;
+    }
+
     static int all(String[] args) throws Exception {
         if (wantsHelp(args)) {
-            System.out.print("usage: ./weft bench all [options of echo and micro]\n\n" + EchoOptions.USAGE + "\n" + MicroBench.USAGE);
+            System.out.print("usage: ./weft bench all [options of echo, micro and file]\n\n" + EchoOptions.USAGE + "\n" + MicroBench.USAGE
+                    + "\n" + FileBench.USAGE);
             return 0;
         }
         Set<String> valued = new HashSet<>(EchoOptions.VALUED);
         valued.addAll(MicroBench.VALUED);
+        valued.addAll(FileBench.VALUED);
         Set<String> flags = new HashSet<>(EchoOptions.FLAGS);
         flags.addAll(MicroBench.FLAGS);
+        flags.addAll(FileBench.FLAGS);
         Options o = Options.parse(args, valued, flags);
         EchoOptions eo = EchoOptions.from(o, defaultOut());
         MicroBench.Settings ms = MicroBench.Settings.from(o, defaultOut());
+        FileBench.Settings fs = FileBench.Settings.from(o, defaultOut());
         double echoS = eo.plannedSeconds();
         double microS = ms.plannedSeconds();
-        System.out.printf("planned: echo about %s + micro about %s = about %s%n",
-                Durations.describe(echoS), Durations.describe(microS), Durations.describe(echoS + microS));
-        if (echoS + microS > ALL_BUDGET_SECONDS) {
+        double fileS = fs.plannedSeconds();
+        System.out.printf("planned: echo about %s + micro about %s + file about %s = about %s%n",
+                Durations.describe(echoS), Durations.describe(microS), Durations.describe(fileS),
+                Durations.describe(echoS + microS + fileS));
+        if (echoS + microS + fileS > ALL_BUDGET_SECONDS) {
             System.out.println("warning: that is more than " + Durations.describe(ALL_BUDGET_SECONDS)
                     + "; shorten with --seconds, --runs, --iterations or --quick");
         }
@@ -118,6 +139,8 @@ public final class Main {
         }
         System.out.println();
         MicroBench.run(ms, System.out);
+        System.out.println();
+        FileBench.run(fs, System.out);
         return status;
     }
 

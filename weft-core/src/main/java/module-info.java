@@ -1,8 +1,9 @@
 /**
- * Weft core: tasks on per-core event loops, timers, cancellation, the backends and TCP.
+ * Weft core: tasks on per-core event loops, timers, cancellation, the backends, TCP and files.
  */
 module io.weft.core {
     exports io.weft;
+    exports io.weft.fs;
     exports io.weft.net;
     exports io.weft.sync;
 }

@@ -33,18 +33,41 @@ public final class Blocking {
      * @throws CancellationException if the task was cancelled or interrupted before {@code c} returned
      */
     public static <T> T call(Callable<T> c) throws Exception {
+        return call(c, true, Deadline.NONE);
+    }
+
+    /**
+     * Runs {@code c} on the blocking pool like {@link #call}, but never interrupts it: for
+     * calls that an interrupt would damage, such as I/O on a {@link java.nio.channels.FileChannel},
+     * which closes the channel when its thread is interrupted. Cancelling the task, or
+     * {@code deadline} passing, withdraws the call if it has not started; once it has, the
+     * task waits for it and gets its outcome, and the cancellation is seen by the task's
+     * next wait.
+     *
+     * @throws CancellationException     if the task was cancelled or interrupted before {@code c} started
+     * @throws DeadlineExceededException if {@code deadline} passed before {@code c} started
+     */
+    public static <T> T callUninterruptibly(Callable<T> c, Deadline deadline) throws Exception {
+        return call(c, false, deadline);
+    }
+
+    private static <T> T call(Callable<T> c, boolean interruptible, Deadline deadline) throws Exception {
         Runtime rt = Runtime.current();
         if (rt == null) {
             return c.call();
         }
-        if (Waits.reasonNotToStart(Waits.NONE) != 0) {
+        int early = Waits.reasonNotToStart(deadline.nanoTime());
+        if (early == Op.CANCEL_TIMEOUT) {
+            throw new DeadlineExceededException("deadline passed before the blocking call was submitted");
+        }
+        if (early != 0) {
             throw new CancellationException("cancelled before the blocking call was submitted");
         }
-        Call<T> op = new Call<>(c);
+        Call<T> op = new Call<>(c, interruptible);
         rt.blockingPool().execute(op);
-        Waits.await(op, Waits.NONE, false);
+        Waits.await(op, deadline.nanoTime(), false);
         if (op.error != null) {
-            if (op.cancelReason() != 0) {
+            if (op.cancelReason() != 0 && interruptible) {
                 CancellationException ce = new CancellationException("cancelled while the blocking call ran");
                 ce.initCause(op.error);
                 throw ce;
@@ -53,6 +76,9 @@ public final class Blocking {
                 throw e;
             }
             throw (Error) op.error;
+        }
+        if (op.result() == Op.CANCELLED && op.cancelReason() == Op.CANCEL_TIMEOUT) {
+            throw new DeadlineExceededException("deadline passed before the blocking call ran");
         }
         if (op.result() == Op.CANCELLED && op.cancelReason() != 0) {
             throw new CancellationException("cancelled before the blocking call ran");
@@ -91,13 +117,16 @@ public final class Blocking {
         }
 
         private final Callable<T> callable;
+        /** False for callUninterruptibly: a cancel only withdraws a call not yet started. */
+        private final boolean interruptible;
         @SuppressWarnings("unused")
         private volatile Object runner;
         private T value;
         private Throwable error;
 
-        Call(Callable<T> callable) {
+        Call(Callable<T> callable, boolean interruptible) {
             this.callable = callable;
+            this.interruptible = interruptible;
         }
 
         @Override
@@ -126,6 +155,9 @@ public final class Blocking {
             if (RUNNER.compareAndSet(this, null, FINISHED)) {
                 complete(CANCELLED);
                 return;
+            }
+            if (!interruptible) {
+                return; // run() completes the op when the call returns
             }
             synchronized (this) {
                 if (runner instanceof Thread t) {

@@ -1,5 +1,7 @@
 package io.weft;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,5 +48,27 @@ public final class TestSupport {
     /** A small runtime for tests, in the scheduler mode the build selected. */
     public static Runtime.Builder runtime() {
         return Runtime.builder().loops(2).shutdownTimeout(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Runs {@code body} as the main task of a 2-loop runtime on {@code backend}, or skips
+     * the test with the reason the backend cannot run here.
+     */
+    public static void onBackend(String backend, ThrowingRunnable body) throws Exception {
+        Runtime.Builder b = runtime().backend(backend);
+        Runtime probe;
+        try {
+            probe = b.build();
+        } catch (UnsupportedOperationException e) {
+            Assumptions.abort("backend " + backend + " is unavailable here: " + e.getMessage());
+            return;
+        }
+        probe.close();
+        Weft.run(b, () -> {
+            if (!backend.equals(Weft.runtime().backend())) {
+                throw new AssertionError("runtime runs " + Weft.runtime().backend() + ", not " + backend);
+            }
+            body.run();
+        });
     }
 }

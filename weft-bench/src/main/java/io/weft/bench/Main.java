@@ -4,6 +4,7 @@ import io.weft.bench.echo.EchoBench;
 import io.weft.bench.echo.EchoOptions;
 import io.weft.bench.http.HttpBench;
 import io.weft.bench.http.HttpOptions;
+import io.weft.bench.file.FileBench;
 import io.weft.bench.micro.MicroBench;
 
 import java.lang.management.ManagementFactory;
@@ -15,8 +16,8 @@ import java.util.Set;
 
 /**
  * {@code ./weft bench NAME [options]}: {@code echo} (the side-by-side TCP echo harness),
- * {@code http} (wrk against HTTP servers), {@code micro} (JMH), {@code all} (each of them,
- * planned to fit 20 minutes on 2 cores).
+ * {@code http} (wrk against HTTP servers), {@code micro} (JMH), {@code file} (random file
+ * reads), {@code all} (each of them, planned to fit 20 minutes on 2 cores).
  *
  * <p>The echo harness wants its load generator on its own core. When it may pin and is
  * not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
@@ -39,7 +40,9 @@ public final class Main {
                       HttpServer, GET /plaintext with and without pipelining, server on CPU 0, wrk on CPU 1;
                       writes bench-results/http.json, http.svg
               micro   JMH micro-benchmarks, each beside its JDK equivalent; writes bench-results/micro.json, micro.svg
-              all     echo, then http, then micro (accepts their options; --contenders applies to echo only);
+              file    4 KiB random reads of a page-cached file: Weft AsyncFile (io_uring, epoll, nio) vs FileChannel
+                      on virtual and platform threads; writes bench-results/file.json, file.svg
+              all     echo, then http, then micro, then file (accepts their options; --contenders applies to echo only);
                       prints the planned total first
             """;
 
@@ -55,6 +58,7 @@ public final class Main {
                 case "echo" -> echo(rest);
                 case "http" -> http(rest);
                 case "micro" -> micro(rest);
+                case "file" -> file(rest);
                 case "all" -> all(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
             };
@@ -105,18 +109,30 @@ public final class Main {
         return 0;
     }
 
+    static int file(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(FileBench.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, FileBench.VALUED, FileBench.FLAGS);
+        FileBench.run(FileBench.Settings.from(o, defaultOut()), System.out);
+        return 0;
+    }
+
     static int all(String[] args) throws Exception {
         if (wantsHelp(args)) {
-            System.out.print("usage: ./weft bench all [options of echo, http and micro; --contenders applies to echo only]\n\n"
-                    + EchoOptions.USAGE + "\n" + HttpOptions.USAGE + "\n" + MicroBench.USAGE);
+            System.out.print("usage: ./weft bench all [options of echo, http, micro and file; --contenders applies to echo only]\n\n"
+                    + EchoOptions.USAGE + "\n" + HttpOptions.USAGE + "\n" + MicroBench.USAGE + "\n" + FileBench.USAGE);
             return 0;
         }
         Set<String> valued = new HashSet<>(EchoOptions.VALUED);
         valued.addAll(HttpOptions.VALUED);
         valued.addAll(MicroBench.VALUED);
+        valued.addAll(FileBench.VALUED);
         Set<String> flags = new HashSet<>(EchoOptions.FLAGS);
         flags.addAll(HttpOptions.FLAGS);
         flags.addAll(MicroBench.FLAGS);
+        flags.addAll(FileBench.FLAGS);
         Options o = Options.parse(args, valued, flags);
         EchoOptions eo = EchoOptions.from(o, defaultOut());
         Set<String> httpKeys = new HashSet<>(HttpOptions.VALUED);
@@ -125,13 +141,16 @@ public final class Main {
         HttpOptions ho = HttpOptions.from(Options.parse(o.toArgs(httpKeys).toArray(String[]::new),
                 HttpOptions.VALUED, HttpOptions.FLAGS), defaultOut());
         MicroBench.Settings ms = MicroBench.Settings.from(o, defaultOut());
+        FileBench.Settings fs = FileBench.Settings.from(o, defaultOut());
         double echoS = eo.plannedSeconds();
         double httpS = ho.plannedSeconds();
         double microS = ms.plannedSeconds();
-        System.out.printf("planned: echo about %s + http about %s + micro about %s = about %s%n",
+        double fileS = fs.plannedSeconds();
+        double totalS = echoS + httpS + microS + fileS;
+        System.out.printf("planned: echo about %s + http about %s + micro about %s + file about %s = about %s%n",
                 Durations.describe(echoS), Durations.describe(httpS), Durations.describe(microS),
-                Durations.describe(echoS + httpS + microS));
-        if (echoS + httpS + microS > ALL_BUDGET_SECONDS) {
+                Durations.describe(fileS), Durations.describe(totalS));
+        if (totalS > ALL_BUDGET_SECONDS) {
             System.out.println("warning: that is more than " + Durations.describe(ALL_BUDGET_SECONDS)
                     + "; shorten with --seconds, --runs, --iterations or --quick");
         }
@@ -149,6 +168,8 @@ public final class Main {
         }
         System.out.println();
         MicroBench.run(ms, System.out);
+        System.out.println();
+        FileBench.run(fs, System.out);
         return status;
     }
 

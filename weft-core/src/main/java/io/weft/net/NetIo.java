@@ -89,12 +89,7 @@ final class NetIo {
         if (early != 0) {
             throw cancelled(early, call, target);
         }
-        boolean nativeDeadline = deadline != Waits.NONE && loop.nativeDeadlines();
-        if (nativeDeadline) {
-            op.deadline = deadline;
-        }
-        loop.submit(op);
-        Waits.await(op, deadline, nativeDeadline);
+        Waits.submitAndAwait(loop, op, deadline);
         long r = op.result();
         if (r >= 0) {
             return r;

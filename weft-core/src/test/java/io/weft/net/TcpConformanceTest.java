@@ -55,19 +55,7 @@ class TcpConformanceTest {
 
     /** Runs {@code body} as the main task of a 2-loop runtime on {@code backend}, or skips. */
     static void on(String backend, ThrowingRunnable body) throws Exception {
-        Runtime.Builder b = TestSupport.runtime().backend(backend);
-        Runtime probe;
-        try {
-            probe = b.build();
-        } catch (UnsupportedOperationException e) {
-            Assumptions.abort("backend " + backend + " is unavailable here: " + e.getMessage());
-            return;
-        }
-        probe.close();
-        Weft.run(b, () -> {
-            assertEquals(backend, Weft.runtime().backend());
-            body.run();
-        });
+        TestSupport.onBackend(backend, body);
     }
 
     /** A server that echoes every connection until end of stream, spread over the loops. */

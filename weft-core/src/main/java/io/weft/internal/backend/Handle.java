@@ -1,6 +1,8 @@
 package io.weft.internal.backend;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -11,43 +13,81 @@ import java.util.Arrays;
 /*
  * Overview
  *
- *   beginOp(op)  under the monitor: refuse if closed, else remember op
- *   endOp(op)    under the monitor: forget op; if closed and none left -> closeNow()
- *   close()      under the monitor: mark closed, copy the ops in flight; then, outside
- *                the monitor, requestCancel(CANCEL_CLOSE) on each; if none was in flight,
+ *   beginOp(op)  under the lock: refuse if closed, else remember op
+ *   endOp(op)    under the lock: forget op; if closed and none left -> closeNow()
+ *   close()      under the lock: mark closed, copy the ops in flight; then, outside
+ *                the lock, requestCancel(CANCEL_CLOSE) on each; if none was in flight,
  *                closeNow() runs on the caller and its IOException reaches the caller
  *
- * The monitor is held only for a few array writes and never while calling out, so a loop
- * thread completing an op never waits on a task for long. A stream rarely has more than
+ * The lock is held only for a few array writes and never while calling out. It is a spin
+ * lock, not a monitor: endOp runs on loop threads, and a task that blocks on a contended
+ * monitor unmounts from its carrier (JDK 24+) and needs its loop thread to run again
+ * before it can take the monitor; had the loop thread meanwhile blocked on that same
+ * monitor, neither would move (seen with one file read by tasks on two loops). A spinner
+ * waits only for a holder that is running on another thread. A stream rarely has more than
  * two ops (one read, one write) in flight, so a small array beats a concurrent set.
  */
 public abstract class Handle implements AutoCloseable {
 
+    private static final VarHandle LOCK;
+    static {
+        try {
+            LOCK = MethodHandles.lookup().findVarHandle(Handle.class, "lock", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * 0: free; 1: held by one thread inside lock()/unlock(). Taken by CAS (volatile, an
+     * acquire), released by setRelease, which pairs with the next taker's CAS so the
+     * fields below written under the lock are seen by it.
+     */
+    @SuppressWarnings("unused")
+    private volatile int lock;
+
+    // Guarded by `lock`.
     private IoOp[] inflight = new IoOp[2];
     private int count;
     private boolean closed;
     private boolean released;
+
+    private void lock() {
+        while (!LOCK.compareAndSet(this, 0, 1)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void unlock() {
+        LOCK.setRelease(this, 0);
+    }
 
     /**
      * Registers {@code op} as in flight.
      *
      * @return false if the handle is closed (the op must not be submitted)
      */
-    public final synchronized boolean beginOp(IoOp op) {
-        if (closed) {
-            return false;
+    public final boolean beginOp(IoOp op) {
+        lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (count == inflight.length) {
+                inflight = Arrays.copyOf(inflight, count * 2);
+            }
+            inflight[count++] = op;
+            return true;
+        } finally {
+            unlock();
         }
-        if (count == inflight.length) {
-            inflight = Arrays.copyOf(inflight, count * 2);
-        }
-        inflight[count++] = op;
-        return true;
     }
 
     /** Called by {@link IoOp} once it is done. */
     final void endOp(IoOp op) {
         boolean release;
-        synchronized (this) {
+        lock();
+        try {
             for (int i = 0; i < count; i++) {
                 if (inflight[i] == op) {
                     inflight[i] = inflight[--count];
@@ -59,6 +99,8 @@ public abstract class Handle implements AutoCloseable {
             if (release) {
                 released = true;
             }
+        } finally {
+            unlock();
         }
         if (release) {
             closeQuietly();
@@ -66,13 +108,23 @@ public abstract class Handle implements AutoCloseable {
     }
 
     /** The number of ops in flight on this handle (for tests and leak checks). */
-    public final synchronized int inflightCount() {
-        return count;
+    public final int inflightCount() {
+        lock();
+        try {
+            return count;
+        } finally {
+            unlock();
+        }
     }
 
     /** True once {@link #close()} was called. */
-    public final synchronized boolean isClosed() {
-        return closed;
+    public final boolean isClosed() {
+        lock();
+        try {
+            return closed;
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -84,7 +136,8 @@ public abstract class Handle implements AutoCloseable {
     public final void close() throws IOException {
         IoOp[] toCancel;
         boolean releaseNow;
-        synchronized (this) {
+        lock();
+        try {
             if (closed) {
                 return;
             }
@@ -94,6 +147,8 @@ public abstract class Handle implements AutoCloseable {
             if (releaseNow) {
                 released = true;
             }
+        } finally {
+            unlock();
         }
         for (IoOp op : toCancel) {
             op.requestCancel(Op.CANCEL_CLOSE);

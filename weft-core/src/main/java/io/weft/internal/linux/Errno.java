@@ -45,13 +45,18 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int EXDEV = 18;
+    public static final int ETXTBSY = 26;
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int ESPIPE = 29;
+    public static final int EROFS = 30;
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
     public static final int ETIME = 62;
     public static final int ENOTSOCK = 88;
     public static final int EMSGSIZE = 90;
@@ -108,13 +113,18 @@ public final class Errno {
         def(EINVAL, "EINVAL", "Invalid argument");
         def(ENFILE, "ENFILE", "Too many open files in system");
         def(EMFILE, "EMFILE", "Too many open files");
+        def(EXDEV, "EXDEV", "Invalid cross-device link");
+        def(ETXTBSY, "ETXTBSY", "Text file busy");
         def(EFBIG, "EFBIG", "File too large");
         def(ENOSPC, "ENOSPC", "No space left on device");
         def(ESPIPE, "ESPIPE", "Illegal seek");
+        def(EROFS, "EROFS", "Read-only file system");
         def(EPIPE, "EPIPE", "Broken pipe");
         def(ERANGE, "ERANGE", "Numerical result out of range");
+        def(ENAMETOOLONG, "ENAMETOOLONG", "File name too long");
         def(ENOSYS, "ENOSYS", "Function not implemented");
         def(ENOTEMPTY, "ENOTEMPTY", "Directory not empty");
+        def(ELOOP, "ELOOP", "Too many levels of symbolic links");
         def(ETIME, "ETIME", "Timer expired");
         def(ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket");
         def(EMSGSIZE, "EMSGSIZE", "Message too long");
@@ -187,7 +197,7 @@ public final class Errno {
             case EEXIST -> new FileAlreadyExistsException(String.valueOf(target), null, text(e) + " (" + name(e) + "): " + call);
             case ENOTDIR -> new NotDirectoryException(String.valueOf(target));
             case ENOTEMPTY -> new DirectoryNotEmptyException(String.valueOf(target));
-            case EISDIR, ENOSPC, EDQUOT, EFBIG -> new FileSystemException(String.valueOf(target), null, text(e) + " (" + name(e) + "): " + call);
+            case EISDIR, ENOSPC, EDQUOT, EFBIG, EROFS, EXDEV, ELOOP, ENAMETOOLONG, ETXTBSY -> new FileSystemException(String.valueOf(target), null, text(e) + " (" + name(e) + "): " + call);
             default -> new IOException(msg);
         };
     }

@@ -497,6 +497,9 @@ public final class Libc {
         }
     }
 
+    // ---- files ------------------------------------------------------------------------
+
+    /** ftruncate(2). May block (freeing a large file's blocks): call it off the loop. */
     public static int ftruncate(MemorySegment cs, int fd, long length) {
         try {
             return check(cs, (int) FTRUNCATE.invokeExact(cs, fd, length));

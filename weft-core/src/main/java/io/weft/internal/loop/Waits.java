@@ -1,5 +1,6 @@
 package io.weft.internal.loop;
 
+import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.Op;
 
 import java.util.concurrent.locks.LockSupport;
@@ -90,6 +91,20 @@ public final class Waits {
                 task.activeSince = System.nanoTime();
             }
         }
+    }
+
+    /**
+     * Submits {@code op} to {@code loop}'s backend and waits until it is done: the backend
+     * enforces {@code deadline} itself where it can ({@code NATIVE_DEADLINES}), else a loop
+     * timer or a timed park does. The caller reads the outcome from the op.
+     */
+    public static void submitAndAwait(EventLoop loop, IoOp op, long deadline) {
+        boolean nativeDeadline = deadline != NONE && loop.nativeDeadlines();
+        if (nativeDeadline) {
+            op.deadline = deadline;
+        }
+        loop.submit(op);
+        await(op, deadline, nativeDeadline);
     }
 
     /**

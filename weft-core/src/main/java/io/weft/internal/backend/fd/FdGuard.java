@@ -6,6 +6,7 @@ import io.weft.internal.linux.Libc;
 import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Lets any thread make syscalls on a file descriptor while another closes it, without a
@@ -63,23 +64,21 @@ public final class FdGuard {
     private volatile int uses;
 
     private final int fd;
-    /** May the close be left to the loop's backend (AsyncCloser)? */
-    private final boolean closeLater;
+    /** Closes the fd: close(2), or a caller's own way (an io_uring CLOSE); returns 0 or a negative errno. */
+    private final IntUnaryOperator closer;
 
-    /** A guard whose close(2) is always made at once. */
+    /** A guard whose close(2) is made at once, on the thread that closes. */
     public FdGuard(int fd) {
-        this(fd, false);
+        this(fd, FdGuard::closeDirectly);
     }
 
     /**
-     * @param closeLater true if a loop thread that releases the fd may leave the close to
-     *                   its backend's next kernel call. Only for fds whose close nobody
-     *                   observes at once: not a listener, whose port must be free when
-     *                   close() returns
+     * A guard whose fd is closed by {@code closer} (given the fd, returning 0 or a
+     * negative errno): {@link #closeDirectly}, {@link #closeLaterOnLoop}, or an owner's own.
      */
-    public FdGuard(int fd, boolean closeLater) {
+    public FdGuard(int fd, IntUnaryOperator closer) {
         this.fd = fd;
-        this.closeLater = closeLater;
+        this.closer = closer;
     }
 
     /** The guarded fd; use it only between {@link #enter()} and {@link #exit()}. */
@@ -158,12 +157,26 @@ public final class FdGuard {
     }
 
     private int closeFd() {
-        AsyncCloser closer = closeLater ? CLOSER.get() : null;
-        if (closer != null && closer.closeLater(fd)) {
-            return 0; // an error of the deferred close(2) is logged by the backend
-        }
+        return closer.applyAsInt(fd);
+    }
+
+    /** close(2) on the calling thread. */
+    public static int closeDirectly(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             return Libc.close(Libc.newCallState(arena), fd);
         }
+    }
+
+    /**
+     * Leaves the close to the calling loop thread's backend (see {@link AsyncCloser}), or
+     * closes at once on any other thread. Only for fds whose close nobody observes at
+     * once: not a listener, whose port must be free when close() returns.
+     */
+    public static int closeLaterOnLoop(int fd) {
+        AsyncCloser c = CLOSER.get();
+        if (c != null && c.closeLater(fd)) {
+            return 0; // an error of the deferred close(2) is logged by the backend
+        }
+        return closeDirectly(fd);
     }
 }

@@ -73,7 +73,7 @@ public final class FdSocket extends SocketHandle {
     private FdSocket(int fd, int domain, boolean listener, boolean datagram) {
         this.fd = fd;
         this.datagram = datagram;
-        this.guard = new FdGuard(fd, !listener);
+        this.guard = new FdGuard(fd, listener ? FdGuard::closeDirectly : FdGuard::closeLaterOnLoop);
         this.domain = domain;
         this.inet6 = domain == Libc.AF_INET6;
         this.listener = listener;

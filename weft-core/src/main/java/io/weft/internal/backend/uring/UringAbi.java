@@ -46,6 +46,8 @@ final class UringAbi {
     static final byte OP_NOP = 0;
     static final byte OP_READV = 1;
     static final byte OP_WRITEV = 2;
+    /** 5.1: fsync(2) or, with FSYNC_DATASYNC, fdatasync(2). */
+    static final byte OP_FSYNC = 3;
     static final byte OP_READ_FIXED = 4;
     static final byte OP_WRITE_FIXED = 5;
     static final byte OP_POLL_ADD = 6;
@@ -56,12 +58,22 @@ final class UringAbi {
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_LINK_TIMEOUT = 15;
     static final byte OP_CONNECT = 16;
+    /** 5.6: openat(2); the path in addr, the mode in len, the flags in open_flags. */
+    static final byte OP_OPENAT = 18;
     static final byte OP_CLOSE = 19;
+    /** 5.6: statx(2); the path in addr, the mask in len, the flags in statx_flags, the buffer in addr2. */
+    static final byte OP_STATX = 21;
     static final byte OP_READ = 22;
     static final byte OP_WRITE = 23;
     static final byte OP_SEND = 26;
     static final byte OP_RECV = 27;
     static final byte OP_SHUTDOWN = 34;
+    /** 5.11: renameat2(2); old dirfd in fd, old path in addr, new dirfd in len, new path in addr2. */
+    static final byte OP_RENAMEAT = 35;
+    /** 5.11: unlinkat(2); the flags (AT_REMOVEDIR) in unlink_flags. */
+    static final byte OP_UNLINKAT = 36;
+    /** 5.15: mkdirat(2); the mode in len. */
+    static final byte OP_MKDIRAT = 37;
     static final byte OP_MSG_RING = 40;
     /** Opcodes are one byte, so a probe never reports more than this many. */
     static final int OP_TABLE_SIZE = 256;
@@ -73,6 +85,8 @@ final class UringAbi {
 
     // io_uring_sqe.ioprio for ACCEPT (5.19)
     static final short ACCEPT_MULTISHOT = 1;
+    // io_uring_sqe.fsync_flags
+    static final int FSYNC_DATASYNC = 1;
 
     // io_uring_sqe.timeout_flags
     static final int TIMEOUT_ABS = 1;

@@ -1,6 +1,7 @@
 package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.Backend;
+import io.weft.internal.backend.FileOps;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.MsgOps;
@@ -82,6 +83,8 @@ import java.util.Map;
  *             chunk, then as a heap Write
  *   SendMsg   SENDMSG with MSG_NOSIGNAL; RecvMsg: RECVMSG with MSG_CMSG_CLOEXEC. The msghdr
  *             is the waiting task's native memory, alive until the final CQE (MsgOps)
+ *   FileOps   see UringFileOps: OPENAT, READ, WRITE, FSYNC, STATX, CLOSE, RENAMEAT,
+ *             UNLINKAT, MKDIRAT on native memory the op's waiter owns
  *
  * Writes try a direct send(2) first. A write that the socket buffer takes at once then
  * costs one syscall and no task switch, where the ring would park the task until the
@@ -299,7 +302,8 @@ final class UringBackend extends Backend {
             op.complete(Op.CANCELLED);
             return;
         }
-        if (!(op.handle() instanceof FdSocket)) {
+        boolean fileOp = op instanceof FileOps.FileOp;
+        if (!fileOp && !(op.handle() instanceof FdSocket)) {
             op.complete(-Errno.EBADF);
             return;
         }
@@ -311,7 +315,7 @@ final class UringBackend extends Backend {
             op.complete(FdSocket.shutdownNow((FdSocket) op.handle(), sh.how, cs)); // before Linux 5.11
             return;
         }
-        if (!(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
+        if (!fileOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll
                 || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown
                 || op instanceof MsgOps.SendMsg || op instanceof MsgOps.RecvMsg)) {
@@ -455,9 +459,9 @@ final class UringBackend extends Backend {
             finish(slot, err, 0);
             return;
         }
-        FdSocket socket = (FdSocket) op.handle();
         int addrLen = 0;
         if (op instanceof NetOps.Connect c) {
+            FdSocket socket = (FdSocket) op.handle();
             try {
                 addrLen = SockAddr.encode(c.remote, socket.isInet6(), slot.scratch);
             } catch (UnresolvedAddressException e) {
@@ -468,7 +472,7 @@ final class UringBackend extends Backend {
                 return;
             }
         }
-        int fd = socket.fd();
+        int fd = op.handle() instanceof FdSocket socket ? socket.fd() : -1;
         long userData = slot.userData(SlotTable.KIND_OP);
         long sqe = ring.nextSqe();
         switch (op) {
@@ -521,6 +525,7 @@ final class UringBackend extends Backend {
             }
             case MsgOps.SendMsg m -> prepMsg(sqe, UringAbi.OP_SENDMSG, fd, m.msghdr, m.flags | UringAbi.MSG_NOSIGNAL, userData);
             case MsgOps.RecvMsg m -> prepMsg(sqe, UringAbi.OP_RECVMSG, fd, m.msghdr, m.flags | UringAbi.MSG_CMSG_CLOEXEC, userData);
+            case FileOps.FileOp f -> UringFileOps.prep(sqes, sqe, f, userData);
             default -> throw new AssertionError("checked in submit: " + op);
         }
         slot.linked = linked;
@@ -608,7 +613,7 @@ final class UringBackend extends Backend {
         return slot.buffer;
     }
 
-    private static int clamp(long size) {
+    static int clamp(long size) {
         return (int) Math.min(size, Integer.MAX_VALUE);
     }
 

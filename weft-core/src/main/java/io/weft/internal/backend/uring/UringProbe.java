@@ -88,6 +88,19 @@ final class UringProbe {
             return supports(UringAbi.OP_LINK_TIMEOUT);
         }
 
+        /**
+         * Every opcode the file ops need (Capability.NATIVE_FILE_IO); MKDIRAT, the newest,
+         * came in 5.15. Without them file I/O goes to the blocking pool, as on epoll.
+         */
+        boolean fileIo() {
+            for (byte op : UringFileOps.OPCODES) {
+                if (!supports(op)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         boolean singleIssuer() {
             return (setupFlags & UringAbi.SETUP_SINGLE_ISSUER) != 0;
         }

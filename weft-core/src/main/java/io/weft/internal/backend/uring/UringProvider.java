@@ -41,6 +41,9 @@ public final class UringProvider implements FdProvider {
         if (support.linkTimeout()) {
             caps.add(Capability.NATIVE_DEADLINES);
         }
+        if (support.fileIo()) {
+            caps.add(Capability.NATIVE_FILE_IO);
+        }
         this.capabilities = Collections.unmodifiableSet(caps);
     }
 

@@ -71,15 +71,21 @@ class ResolverTest {
             return n == null ? 0 : n.get();
         }
 
+        /** Answers until the socket is closed, which may happen while it is receiving or replying. */
         private void serve() throws IOException {
+            try {
+                serveUntilClosed();
+            } catch (SocketException e) {
+                if (!socket.isClosed()) {
+                    throw e;
+                }
+            }
+        }
+
+        private void serveUntilClosed() throws IOException {
             byte[] buf = new byte[512];
             while (true) {
-                UdpMessage m;
-                try {
-                    m = socket.receive(ByteBuffer.wrap(buf));
-                } catch (SocketException closed) {
-                    return;
-                }
+                UdpMessage m = socket.receive(ByteBuffer.wrap(buf));
                 ByteBuffer q = ByteBuffer.wrap(buf, 0, m.length());
                 int id = q.getShort() & 0xffff;
                 q.position(12);

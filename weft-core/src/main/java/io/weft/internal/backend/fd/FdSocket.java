@@ -66,6 +66,14 @@ public final class FdSocket extends SocketHandle {
      */
     public int ringWrites;
 
+    /**
+     * Whether the socket may hold unread bytes: false once an io_uring RECV drained it
+     * (its CQE lacked IORING_CQE_F_SOCK_NONEMPTY), true again after any other outcome. The
+     * io_uring backend keeps it, on its loop thread, to skip a receive attempt that would
+     * only find the socket empty.
+     */
+    public boolean mayHaveData = true;
+
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener, false);
     }

@@ -85,6 +85,8 @@ final class UringAbi {
 
     // io_uring_sqe.ioprio for ACCEPT (5.19)
     static final short ACCEPT_MULTISHOT = 1;
+    // io_uring_sqe.ioprio for SEND/RECV (5.19): arm poll before the first attempt
+    static final short RECVSEND_POLL_FIRST = 1;
     // io_uring_sqe.fsync_flags
     static final int FSYNC_DATASYNC = 1;
 
@@ -98,6 +100,8 @@ final class UringAbi {
     // io_uring_cqe.flags
     static final int CQE_F_BUFFER = 1;
     static final int CQE_F_MORE = 1 << 1;
+    /** On a RECV CQE (5.19): the socket held more bytes after this receive. */
+    static final int CQE_F_SOCK_NONEMPTY = 1 << 2;
     /** With CQE_F_BUFFER, the buffer id is in the upper 16 bits of the CQE flags. */
     static final int CQE_BUFFER_SHIFT = 16;
 

@@ -92,6 +92,9 @@ import java.util.Map;
  * which waits for room. It is skipped while a write of the same socket is in the ring
  * (FdSocket.ringWrites), so bytes never overtake queued ones. Reads take the ring at
  * once: in request/response traffic the bytes are rarely there yet when a task reads.
+ * For the same reason a RECV on a socket that the previous RECV drained (its CQE lacked
+ * IORING_CQE_F_SOCK_NONEMPTY) carries IORING_RECVSEND_POLL_FIRST, so the kernel waits
+ * for data before it takes the socket lock to receive, not after a receive that failed.
  *
  * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
@@ -483,6 +486,7 @@ final class UringBackend extends Backend {
                 } else {
                     prepHeapRead(slot, sqe, fd, b.byteSize(), userData);
                 }
+                pollFirstIfDrained(sqe, (FdSocket) op.handle());
             }
             case NetOps.ReadV r -> {
                 if (Vectored.allNative(r.buffers)) {
@@ -538,6 +542,21 @@ final class UringBackend extends Backend {
             long t = ring.nextSqe();
             SqeLayout.prep(sqes, t, UringAbi.OP_LINK_TIMEOUT, -1, ts, 1, 0, slot.userData(SlotTable.KIND_LINK_TIMEOUT));
             SqeLayout.opFlags(sqes, t, UringAbi.TIMEOUT_ABS);
+        }
+    }
+
+    /**
+     * Sets IORING_RECVSEND_POLL_FIRST on a RECV when the socket's last receive drained it:
+     * the kernel then arms poll at once instead of first trying a receive that, in
+     * request/response traffic, finds nothing and takes the socket lock for it. A socket
+     * that may hold bytes is read at once. The flag is a hint: with it, data that is
+     * already there still completes the RECV without waiting. READ_FIXED (whose ioprio
+     * means I/O priority) never gets it, nor a kernel before 5.19, which refuses it.
+     */
+    private void pollFirstIfDrained(long sqe, FdSocket socket) {
+        // a registered provided-buffer ring means 5.19+, which knows the flag
+        if (!socket.mayHaveData && readBuffers.isRegistered() && sqes.get(ValueLayout.JAVA_BYTE, sqe + SqeLayout.OPCODE) == UringAbi.OP_RECV) {
+            SqeLayout.ioprio(sqes, sqe, UringAbi.RECVSEND_POLL_FIRST);
         }
     }
 
@@ -775,6 +794,9 @@ final class UringBackend extends Backend {
         } else if (res == -Errno.ENOTCONN && op instanceof NetOps.Shutdown) {
             result = 0; // the peer reset the connection already; like the JDK, nothing to do
         } else if (res >= 0) {
+            if (op instanceof NetOps.Read) {
+                ((FdSocket) op.handle()).mayHaveData = res == 0 || (flags & UringAbi.CQE_F_SOCK_NONEMPTY) != 0;
+            }
             switch (op) {
                 case NetOps.Read r when selected >= 0 -> MemorySegment.copy(readBuffers.buffer(selected), 0, r.buffer, 0, res);
                 case NetOps.Read r when slot.buffer >= 0 -> MemorySegment.copy(buffers.chunk(slot.buffer), 0, r.buffer, 0, res);

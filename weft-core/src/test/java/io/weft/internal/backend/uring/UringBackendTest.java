@@ -25,6 +25,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -426,6 +427,33 @@ class UringBackendTest {
         }
         assertTrue(waiting.result() > 0 && behind.result() == 1);
         assertTrue(drained > 0 && sent > 0);
+    }
+
+    @Test
+    void aReadAfterOneThatDrainedTheSocketWaitsForDataAndFindsDataAlreadyThere() throws Exception {
+        FdSocket[] p = pair();
+        byte[] into = new byte[4];
+        assertTrue(p[1].mayHaveData, "a new socket may hold bytes");
+        assertEquals(6, run(new NetOps.Write(p[0], heap("abcdef"))));
+        // A short read leaves bytes behind: the CQE says so, and the next read goes at once.
+        assertEquals(4, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
+        assertTrue(p[1].mayHaveData, "two bytes are still there");
+        assertEquals(2, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
+        assertEquals("ef", new String(into, 0, 2, StandardCharsets.UTF_8));
+        assertFalse(p[1].mayHaveData, "that read drained the socket");
+        // Drained: the next RECV polls first. Data already there when it is submitted...
+        assertEquals(3, run(new NetOps.Write(p[0], heap("ghi"))));
+        assertEquals(3, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
+        assertEquals("ghi", new String(into, 0, 3, StandardCharsets.UTF_8));
+        // ...and data that comes later both complete it.
+        NetOps.Read later = new NetOps.Read(p[1], MemorySegment.ofArray(into));
+        assertTrue(later.submitTo(backend));
+        backend.poll(0);
+        assertFalse(later.isDone(), "nothing to read yet");
+        assertEquals(1, run(new NetOps.Write(p[0], heap("j"))));
+        assertTrue(loop.await(later));
+        assertEquals(1, later.result());
+        assertEquals('j', into[0]);
     }
 
     @Test

@@ -101,18 +101,20 @@ final class Doorbell {
         INT.compareAndSet(header, stateOffset, mode, AWAKE);
     }
 
-    /** Ringer: wakes the other side if, and only if, it said it sleeps. Any thread. */
-    void ring() {
+    /**
+     * Ringer: wakes the other side if, and only if, it said it sleeps. Any thread.
+     *
+     * @return true if this call found a sleeper and woke it
+     */
+    boolean ring() {
         VarHandle.fullFence();
         int s = (int) INT.getVolatile(header, stateOffset);
-        if (s != AWAKE) {
-            wake(s);
-        }
+        return s != AWAKE && wake(s);
     }
 
-    private void wake(int s) {
+    private boolean wake(int s) {
         if (!INT.compareAndSet(header, stateOffset, s, AWAKE)) {
-            return;
+            return false;
         }
         INT.getAndAdd(header, wordOffset, 1);
         Syscalls.futexWake(wordAddress());
@@ -124,6 +126,7 @@ final class Doorbell {
                 // the ring is being torn down here; nobody is left to wake
             }
         }
+        return true;
     }
 
     /** Waiter step 4 on a plain thread: futex(FUTEX_WAIT) for at most {@code nanos}. */

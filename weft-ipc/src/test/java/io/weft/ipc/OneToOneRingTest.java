@@ -2,6 +2,7 @@ package io.weft.ipc;
 
 import io.weft.Deadline;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("mode-independent") // no tasks: runs once
 class OneToOneRingTest {
 
     private final List<Path> paths = new ArrayList<>();

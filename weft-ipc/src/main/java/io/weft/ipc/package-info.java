@@ -4,7 +4,8 @@
  * <p>{@link io.weft.ipc.OneToOneRing} and {@link io.weft.ipc.ManyToOneRing} are rings of
  * typed records in a file under /dev/shm, written in place ({@code tryClaim}, write,
  * {@code commit}) and read in batches. {@link io.weft.ipc.WaitStrategy} says how a side
- * waits for the other.
+ * waits for the other. {@link io.weft.ipc.RpcServer} and {@link io.weft.ipc.RpcClient} run
+ * calls between processes over a pair of rings set up by a Unix-socket handshake.
  *
  * <pre>{@code
  * // process A
@@ -20,5 +21,8 @@
  *     }
  * }
  * }</pre>
+ *
+ * <p>The busy-spin, yield and backoff strategies are for dedicated threads; inside a Weft
+ * task use the notifying one, which parks the task and leaves its loop free.
  */
 package io.weft.ipc;

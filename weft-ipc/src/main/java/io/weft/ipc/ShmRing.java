@@ -268,6 +268,10 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      * makes them with {@link OwnedFd#eventfd} and passes them over a Unix socket, as
      * {@link io.weft.net.UnixStream#send(java.nio.ByteBuffer, OwnedFd...)} does). The ring
      * does not own them: close them after the ring.
+     *
+     * <p>An eventfd doorbell serves one sleeper per bell at a time (a waking sleeper drains
+     * its count): a consumer, or one producer task at a time, as RPC arranges with a lock
+     * around its writes. Futex doorbells have no such limit.
      */
     public final void useEventFds(OwnedFd recordsBell, OwnedFd spaceBell) {
         consumerBell.eventFd(recordsBell);
@@ -279,6 +283,14 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
         long head = (long) LONG.getVolatile(header, HEAD_OFFSET);
         long tail = (long) LONG.getVolatile(header, TAIL_OFFSET);
         return tail - head;
+    }
+
+    /**
+     * Removes the file's name now; the mappings stay valid. For a side that saw its peer
+     * die, which will never detach (a ring whose sides all close is unlinked anyway).
+     */
+    public final void unlink() throws IOException {
+        file.unlinkNow();
     }
 
     /** Detaches from the file; the last side to close unlinks it. Idempotent. */

@@ -8,12 +8,11 @@
  * calls between processes over a pair of rings set up by a Unix-socket handshake.
  *
  * <pre>{@code
- * // process A
- * try (OneToOneRing ring = OneToOneRing.create(Path.of("/dev/shm/demo"), 1 << 16)) {
- *     long i = ring.claim(7, Long.BYTES, WaitStrategy.backoff(), Deadline.after(Duration.ofSeconds(1)));
- *     ring.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, i, 42L);
- *     ring.commit(i);
- * }
+ * // process A (the file goes when both sides have closed the ring)
+ * OneToOneRing ring = OneToOneRing.create(Path.of("/dev/shm/demo"), 1 << 16);
+ * long i = ring.claim(7, Long.BYTES, WaitStrategy.backoff(), Deadline.after(Duration.ofSeconds(1)));
+ * ring.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, i, 42L);
+ * ring.commit(i);
  * // process B
  * try (OneToOneRing ring = OneToOneRing.open(Path.of("/dev/shm/demo"))) {
  *     if (ring.awaitRecords(WaitStrategy.notifying(), Deadline.after(Duration.ofSeconds(1)))) {

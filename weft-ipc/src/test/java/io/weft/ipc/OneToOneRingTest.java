@@ -192,6 +192,17 @@ class OneToOneRingTest {
     }
 
     @Test
+    void unlinkRemovesTheNameAndKeepsTheMapping() throws IOException {
+        Path p = path("unlink-now");
+        try (OneToOneRing a = OneToOneRing.create(p, 1024); OneToOneRing b = OneToOneRing.open(p)) {
+            a.unlink(); // as after the peer's death
+            assertFalse(Files.exists(p));
+            writeLong(a, 1, 5);
+            assertEquals(1, b.read((t, buf, i, l) -> assertEquals(5, buf.get(ValueLayout.JAVA_LONG_UNALIGNED, i))));
+        }
+    }
+
+    @Test
     void corruptedHeaderIsRefusedOnOpen() throws IOException {
         Path p = path("corrupt");
         try (OneToOneRing ring = OneToOneRing.create(p, 1024)) {

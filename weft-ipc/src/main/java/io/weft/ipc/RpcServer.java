@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,19 +165,31 @@ public final class RpcServer implements AutoCloseable {
                 } catch (CancellationException e) {
                     return; // the caller gave up: no answer
                 } catch (Exception | Error e) {
-                    String text = e.getClass().getName() + "\n" + (e.getMessage() == null ? "" : e.getMessage());
-                    channel.send(RpcFrameLayout.ERROR, correlation, method, MemorySegment.ofArray(text.getBytes(StandardCharsets.UTF_8)), Deadline.NONE);
+                    sendError(correlation, method, e);
                     if (e instanceof Error err && !(err instanceof AssertionError)) {
                         throw err;
                     }
                     return;
                 }
-                channel.send(RpcFrameLayout.RESPONSE, correlation, method, response == null ? MemorySegment.NULL : response, Deadline.NONE);
+                try {
+                    channel.send(RpcFrameLayout.RESPONSE, correlation, method, response == null ? MemorySegment.NULL : response, Deadline.NONE);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    sendError(correlation, method, e); // too long, or a segment this task may not read
+                }
             } catch (IOException | CancellationException e) {
                 // the connection ended or the call was cancelled while answering: nobody to tell
             } finally {
                 running.remove(correlation, Task.current());
             }
+        }
+
+        private void sendError(long correlation, int method, Throwable e) throws IOException {
+            String text = e.getClass().getName() + "\n" + (e.getMessage() == null ? "" : e.getMessage());
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > 16 * 1024) {
+                bytes = Arrays.copyOf(bytes, 16 * 1024); // a message, not a payload
+            }
+            channel.send(RpcFrameLayout.ERROR, correlation, method, MemorySegment.ofArray(bytes), Deadline.NONE);
         }
 
         @Override

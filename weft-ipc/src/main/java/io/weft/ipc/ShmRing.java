@@ -193,6 +193,9 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      * Reads up to {@code limit} records, in order, handing each to {@code handler}; stops at
      * the first record not yet committed or at the end of the data region. Consumer only.
      *
+     * <p>The batch's slots go back to producers when it ends. A handler that throws ends the
+     * batch: its record and those before it count as consumed, the rest stay in the ring.
+     *
      * @return the number of records handed over (padding is not counted)
      * @throws RingCorruptedException if a record length is out of range
      */

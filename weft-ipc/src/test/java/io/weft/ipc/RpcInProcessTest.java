@@ -125,8 +125,12 @@ class RpcInProcessTest {
         Path sock = Files.createTempDirectory("weft-rpc").resolve("s.sock");
         RpcOptions small = new RpcOptions(64 * 1024, Path.of("/dev/shm"), Duration.ofSeconds(10), 1000);
         Weft.run(() -> {
-            try (RpcServer server = RpcServer.bind(sock, ECHO, small); RpcClient rpc = RpcClient.connect(sock, small)) {
+            RpcHandler doubling = (method, request) -> method == 2 ? MemorySegment.ofArray(new byte[(int) request.byteSize() * 2]) : request;
+            try (RpcServer server = RpcServer.bind(sock, doubling, small); RpcClient rpc = RpcClient.connect(sock, small)) {
                 assertThrows(IllegalArgumentException.class, () -> rpc.call(1, new byte[1001], Deadline.after(Duration.ofSeconds(5))));
+                RpcRemoteException tooLong = assertThrows(RpcRemoteException.class, () -> rpc.call(2, new byte[600], Deadline.after(Duration.ofSeconds(5))));
+                assertEquals("java.lang.IllegalArgumentException", tooLong.remoteClass());
+                assertTrue(tooLong.remoteMessage().contains("1200 bytes exceeds the limit of 1000"), tooLong.remoteMessage());
                 MemorySegment r = rpc.call(1, MemorySegment.ofArray(new byte[1000]), Deadline.after(Duration.ofSeconds(5)));
                 assertEquals(1000, r.byteSize());
                 assertEquals(0, r.get(ValueLayout.JAVA_BYTE, 999));

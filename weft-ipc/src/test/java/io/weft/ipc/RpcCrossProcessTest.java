@@ -137,12 +137,15 @@ class RpcCrossProcessTest {
                     for (int k = 0; k < 4; k++) {
                         doomed.expect("SLEEPING");
                     }
+                    long killed = System.nanoTime();
                     doomed.process.destroyForcibly(); // SIGKILL
                     for (Task<?> c : calls) {
                         Throwable e = assertThrows(RuntimeException.class, c::join).getCause();
                         assertInstanceOf(RpcPeerGoneException.class, e);
                         assertTrue(e.getMessage().contains("peer process " + doomed.pid()), e.getMessage());
                     }
+                    // reported, not asserted: timings belong to benchmarks
+                    System.out.printf("pending calls failed %.1f ms after SIGKILL%n", (System.nanoTime() - killed) / 1e6);
                     RpcPeerGoneException later = assertThrows(RpcPeerGoneException.class,
                             () -> rpc.call(RpcPeer.ECHO, new byte[1], Deadline.after(Duration.ofSeconds(5))));
                     assertTrue(later.getMessage().contains(String.valueOf(doomed.pid())), later.getMessage());

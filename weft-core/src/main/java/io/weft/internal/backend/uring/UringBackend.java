@@ -2,6 +2,7 @@ package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.FileOps;
+import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.MsgOps;
@@ -85,6 +86,10 @@ import java.util.Map;
  *             is the waiting task's native memory, alive until the final CQE (MsgOps)
  *   FileOps   see UringFileOps: OPENAT, READ, WRITE, FSYNC, STATX, CLOSE, RENAMEAT,
  *             UNLINKAT, MKDIRAT on native memory the op's waiter owns
+ *   FutexWait FUTEX_WAIT (6.7): futex2 flags (SIZE_U32, plus PRIVATE unless the word is
+ *             shared between processes) in fd, the word in addr, the value in addr2, the
+ *             match-any mask in addr3. Its -EAGAIN (the word moved on) is its result, not
+ *             retried
  *
  * Writes try a direct send(2) first. A write that the socket buffer takes at once then
  * costs one syscall and no task switch, where the ring would park the task until the
@@ -96,7 +101,7 @@ import java.util.Map;
  * IORING_CQE_F_SOCK_NONEMPTY) carries IORING_RECVSEND_POLL_FIRST, so the kernel waits
  * for data before it takes the socket lock to receive, not after a receive that failed.
  *
- * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
+ * A CQE of -EAGAIN (except a FutexWait's), -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
  * before 5.15, READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket return -EAGAIN instead
  * of waiting, so the first such CQE also switches heap I/O to RECV / SEND for the life
@@ -306,7 +311,12 @@ final class UringBackend extends Backend {
             return;
         }
         boolean fileOp = op instanceof FileOps.FileOp;
-        if (!fileOp && !(op.handle() instanceof FdSocket)) {
+        if (op instanceof FutexWait && !support.supports(UringAbi.OP_FUTEX_WAIT)) {
+            op.complete(-Errno.EOPNOTSUPP); // before Linux 6.7
+            return;
+        }
+        boolean memoryOp = fileOp || op instanceof FutexWait;
+        if (!memoryOp && !(op.handle() instanceof FdSocket)) {
             op.complete(-Errno.EBADF);
             return;
         }
@@ -318,7 +328,7 @@ final class UringBackend extends Backend {
             op.complete(FdSocket.shutdownNow((FdSocket) op.handle(), sh.how, cs)); // before Linux 5.11
             return;
         }
-        if (!fileOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
+        if (!memoryOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll
                 || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown
                 || op instanceof MsgOps.SendMsg || op instanceof MsgOps.RecvMsg)) {
@@ -530,6 +540,11 @@ final class UringBackend extends Backend {
             case MsgOps.SendMsg m -> prepMsg(sqe, UringAbi.OP_SENDMSG, fd, m.msghdr, m.flags | UringAbi.MSG_NOSIGNAL, userData);
             case MsgOps.RecvMsg m -> prepMsg(sqe, UringAbi.OP_RECVMSG, fd, m.msghdr, m.flags | UringAbi.MSG_CMSG_CLOEXEC, userData);
             case FileOps.FileOp f -> UringFileOps.prep(sqes, sqe, f, userData);
+            case FutexWait f -> {
+                int futexFlags = UringAbi.FUTEX2_SIZE_U32 | (f.shared ? 0 : UringAbi.FUTEX2_PRIVATE);
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_FUTEX_WAIT, futexFlags, f.address, 0, Integer.toUnsignedLong(f.expected), userData);
+                SqeLayout.addr3(sqes, sqe, UringAbi.FUTEX_BITSET_MATCH_ANY);
+            }
             default -> throw new AssertionError("checked in submit: " + op);
         }
         slot.linked = linked;
@@ -750,7 +765,8 @@ final class UringBackend extends Backend {
                     return;
                 }
                 IoOp op = slot.op;
-                boolean retry = res == -Errno.EAGAIN || res == -Errno.EINTR || res == -Errno.ENOBUFS;
+                // A futex wait's EAGAIN is its answer (the word changed), not a reason to retry.
+                boolean retry = res == -Errno.EAGAIN && !(op instanceof FutexWait) || res == -Errno.EINTR || res == -Errno.ENOBUFS;
                 if (retry && op.cancelReason() == 0 && !closed) {
                     if ((flags & UringAbi.CQE_F_BUFFER) != 0) {
                         readBuffers.recycle(flags >>> UringAbi.CQE_BUFFER_SHIFT);

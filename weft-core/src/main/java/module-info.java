@@ -6,4 +6,6 @@ module io.weft.core {
     exports io.weft.fs;
     exports io.weft.net;
     exports io.weft.sync;
+    // Raw syscalls (futex, pidfd_open) for the shared-memory rings; not a public API.
+    exports io.weft.internal.linux to io.weft.ipc;
 }

@@ -1,0 +1,122 @@
+package io.weft.ipc;
+
+import io.weft.internal.linux.Libc;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One side's doorbell in the ring header: a state word saying whether (and how) that side
+ * sleeps, and a futex word that the other side bumps to wake it. The consumer's bell is
+ * rung after a commit, the producers' bell after the consumer frees space.
+ */
+/*
+ * Overview
+ *
+ * state (int, header word; all accesses volatile or CAS):
+ *
+ *   AWAKE            nobody sleeps on this bell; ring() costs a fence and one load
+ *   SLEEPING_FUTEX   a waiter sleeps on the futex word (futex syscall on a thread, or
+ *                    IORING_OP_FUTEX_WAIT in a loop)
+ *   SLEEPING_EVENTFD a waiter sleeps on its eventfd, which the ringer holds as eventFd
+ *
+ * word (int, header word, the futex word): a counter, bumped by every ring() that finds a
+ * sleeper; a waiter sleeps only while it still holds the value read before it looked.
+ *
+ * Waiter (prepare / recheck / sleep), a Dekker pair with the ringer:
+ *   1. seq = word (acquire)
+ *   2. state = mode (volatile store), then a full fence
+ *   3. re-check the ring; if ready: state CAS mode -> AWAKE, return
+ *   4. sleep while word == seq (futex) / until the eventfd is readable
+ *   5. state CAS mode -> AWAKE (the ringer may have done it), back to 3
+ *
+ * Ringer (after publishing a record or freeing space):
+ *   1. full fence (orders the publish before the load of state)
+ *   2. s = state (volatile); if AWAKE: return
+ *   3. if state CAS s -> AWAKE: word += 1 (volatile), futex_wake(word, all); for
+ *      SLEEPING_EVENTFD also write 1 to the eventfd
+ *
+ * Why no wake-up is lost: the waiter stores state then loads the ring; the ringer stores
+ * the ring then loads state; with a full fence between each pair, at least one sees the
+ * other. If the ringer sees the sleeper, it bumps word after the waiter read seq, so a
+ * futex wait that starts late returns EAGAIN at once, and an eventfd keeps its count.
+ *
+ * Rejected: waking on every publish (a syscall per record) and a plain flag without
+ * the fences (the store-load reordering that x86 allows loses wake-ups).
+ *
+ * The futex word lives in memory shared between processes, so FUTEX_PRIVATE_FLAG (and
+ * FUTEX2_PRIVATE for the io_uring op) must not be used: private futexes key on the
+ * process's mm and would never meet the other process's wake.
+ */
+final class Doorbell {
+
+    static final int AWAKE = 0;
+    static final int SLEEPING_FUTEX = 1;
+    static final int SLEEPING_EVENTFD = 2;
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final MemorySegment header;
+    private final long stateOffset;
+    private final long wordOffset;
+    /**
+     * The sleeper's eventfd as this process knows it (received over the handshake socket),
+     * or -1. Written once at setup, read by ringers; volatile for safe publication.
+     */
+    private volatile int eventFd = -1;
+
+    Doorbell(MemorySegment header, long offset) {
+        this.header = header;
+        this.stateOffset = offset;
+        this.wordOffset = offset + 4;
+    }
+
+    void eventFd(int fd) {
+        this.eventFd = fd;
+    }
+
+    /** Address of the futex word, for futex(2) and IORING_OP_FUTEX_WAIT. */
+    long wordAddress() {
+        return header.address() + wordOffset;
+    }
+
+    /** Waiter steps 1 and 2: returns the futex word value to sleep on. */
+    int prepare(int mode) {
+        int seq = (int) INT.getAcquire(header, wordOffset);
+        INT.setVolatile(header, stateOffset, mode);
+        VarHandle.fullFence();
+        return seq;
+    }
+
+    /** Waiter step 5, or step 3 when the re-check found the ring ready. */
+    void awake(int mode) {
+        INT.compareAndSet(header, stateOffset, mode, AWAKE);
+    }
+
+    /** Ringer: wakes the other side if, and only if, it said it sleeps. Any thread. */
+    void ring() {
+        VarHandle.fullFence();
+        int s = (int) INT.getVolatile(header, stateOffset);
+        if (s != AWAKE) {
+            wake(s);
+        }
+    }
+
+    private void wake(int s) {
+        if (!INT.compareAndSet(header, stateOffset, s, AWAKE)) {
+            return;
+        }
+        INT.getAndAdd(header, wordOffset, 1);
+        Syscalls.futexWake(wordAddress());
+        int fd = eventFd;
+        if (s == SLEEPING_EVENTFD && fd >= 0) {
+            Libc.eventfdSignal(fd);
+        }
+    }
+
+    /** Waiter step 4 on a plain thread: futex(FUTEX_WAIT) for at most {@code nanos}. */
+    static int futexSleep(Doorbell bell, int seq, long nanos) {
+        return Syscalls.futexWait(bell.wordAddress(), seq, nanos);
+    }
+}

@@ -1,0 +1,102 @@
+package io.weft.ipc;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static io.weft.ipc.RingLayout.*;
+
+/**
+ * A {@link ShmRing} with any number of producers (threads and processes) and one consumer.
+ * Producers reserve space by a CAS on tail and publish a record by a release store of its
+ * length word, so records become readable in reservation order.
+ *
+ * <pre>{@code
+ * ManyToOneRing ring = ManyToOneRing.open(Path.of("/dev/shm/log"));
+ * long i = ring.tryClaim(LOG_LINE, line.length);
+ * if (i >= 0) {
+ *     MemorySegment.copy(line, 0, ring.buffer(), ValueLayout.JAVA_BYTE, i, line.length);
+ *     ring.commit(i);
+ * }
+ * }</pre>
+ *
+ * <p>Thread confinement: claims from any thread; {@link #read} from one consumer.
+ */
+/*
+ * Overview
+ *
+ * tryClaim:
+ *   1. tail = volatile load; room check against headCache, then against head (acquire,
+ *      pairs with the consumer's release); no room: INSUFFICIENT_CAPACITY
+ *   2. CAS tail -> tail + required (padding included); lost: back to 1
+ *   3. the winner owns [tail, tail + required): padding (released) if it wraps, then the
+ *      claim mark (type, -length)
+ *
+ * Between 2 and 3 the slot's length word is still 0, and the consumer stops there: that is
+ * the "published by its length" rule of the classic many-to-one ring. A producer that
+ * stalls between claim and commit stalls the consumer behind it (never loses a record).
+ *
+ * headCache (a field, opaque accesses): a lower bound of head shared by this process's
+ * producers. A stale value only sends a producer to read head itself.
+ */
+public final class ManyToOneRing extends ShmRing {
+
+    private static final java.lang.invoke.VarHandle HEAD_CACHE;
+
+    static {
+        try {
+            HEAD_CACHE = java.lang.invoke.MethodHandles.lookup().findVarHandle(ManyToOneRing.class, "headCache", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A recent value of head, any producer thread; accessed opaque through HEAD_CACHE. */
+    @SuppressWarnings("unused")
+    private long headCache;
+
+    private ManyToOneRing(RingFile file) {
+        super(file);
+    }
+
+    /** Creates the file (O_EXCL, mode 0600) with a data region of {@code capacity} bytes (a power of two). */
+    public static ManyToOneRing create(Path path, int capacity) throws IOException {
+        return new ManyToOneRing(RingFile.create(path, capacity, KIND_MANY_TO_ONE));
+    }
+
+    /** Maps an existing ring file, checking its header. */
+    public static ManyToOneRing open(Path path) throws IOException {
+        return new ManyToOneRing(RingFile.open(path, KIND_MANY_TO_ONE));
+    }
+
+    @Override
+    public long tryClaim(int type, int length) throws RingCorruptedException {
+        checkType(type, length);
+        int recordLength = length + RECORD_HEADER_LENGTH;
+        int aligned = align(recordLength);
+        long tail;
+        int tailIndex;
+        int required;
+        while (true) {
+            tail = (long) LONG.getVolatile(header, TAIL_OFFSET);
+            tailIndex = (int) tail & mask;
+            required = required(tailIndex, aligned);
+            long head = (long) HEAD_CACHE.getOpaque(this);
+            if (capacity - (tail - head) < required) {
+                head = (long) LONG.getAcquire(header, HEAD_OFFSET); // pairs with setRelease in read()
+                if (head > tail) {
+                    continue; // tail moved on and the consumer followed since we loaded it
+                }
+                file.checkPositions(head, tail);
+                HEAD_CACHE.setOpaque(this, head);
+                if (capacity - (tail - head) < required) {
+                    return INSUFFICIENT_CAPACITY;
+                }
+            }
+            if (LONG.compareAndSet(header, TAIL_OFFSET, tail, tail + required)) {
+                break;
+            }
+        }
+        int index = place(tailIndex, aligned, type, recordLength);
+        return index + RECORD_HEADER_LENGTH;
+    }
+}

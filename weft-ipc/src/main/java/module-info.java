@@ -1,0 +1,8 @@
+/**
+ * Weft IPC: shared-memory rings between processes on one host, the ways to wait on them,
+ * and RPC over a pair of rings.
+ */
+module io.weft.ipc {
+    requires io.weft.core;
+    exports io.weft.ipc;
+}

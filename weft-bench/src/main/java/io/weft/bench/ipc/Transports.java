@@ -1,7 +1,5 @@
 package io.weft.bench.ipc;
 
-import io.weft.bench.echo.ContenderUnavailableException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -13,16 +11,14 @@ final class Transports {
     /**
      * The responder of {@code c} (not the floor), its channels open in {@code dir} and its
      * thread serving.
-     *
-     * @throws ContenderUnavailableException if {@code c} cannot run here
      */
-    static Responder responder(IpcContender c, Path dir) throws IOException, ContenderUnavailableException {
+    static Responder responder(IpcContender c, Path dir) throws IOException {
         return switch (c) {
             case TCP_LOOPBACK -> new StreamTransport.Server(true, dir);
             case UNIX_SOCKET -> new StreamTransport.Server(false, dir);
             case AGRONA_ONE_TO_ONE -> new AgronaTransport.Server(dir);
             case AERON_IPC -> new AeronTransport.Server(dir);
-            case WEFT_RING_BUSY_SPIN, WEFT_RING_YIELD, WEFT_RING_BACKOFF, WEFT_RING_NOTIFY -> throw weftMissing();
+            case WEFT_RING_BUSY_SPIN, WEFT_RING_YIELD, WEFT_RING_BACKOFF, WEFT_RING_NOTIFY -> new WeftRingTransport.Server(c, dir);
             case FLOOR -> throw new IllegalArgumentException("the floor has no responder process");
         };
     }
@@ -32,19 +28,14 @@ final class Transports {
      * TCP port, 0 for the others; {@code responderCpu}: where the floor's second thread
      * goes, null to leave it unpinned).
      */
-    static IpcRequester requester(IpcContender c, Path dir, int port, int size, Integer responderCpu)
-            throws IOException, ContenderUnavailableException {
+    static IpcRequester requester(IpcContender c, Path dir, int port, int size, Integer responderCpu) throws IOException {
         return switch (c) {
             case TCP_LOOPBACK -> new StreamTransport.Client(true, dir, port, size);
             case UNIX_SOCKET -> new StreamTransport.Client(false, dir, port, size);
             case AGRONA_ONE_TO_ONE -> new AgronaTransport.Client(dir, size);
             case AERON_IPC -> new AeronTransport.Client(dir, size);
-            case WEFT_RING_BUSY_SPIN, WEFT_RING_YIELD, WEFT_RING_BACKOFF, WEFT_RING_NOTIFY -> throw weftMissing();
+            case WEFT_RING_BUSY_SPIN, WEFT_RING_YIELD, WEFT_RING_BACKOFF, WEFT_RING_NOTIFY -> new WeftRingTransport.Client(c, dir, size);
             case FLOOR -> new FloorPingPong(responderCpu);
         };
-    }
-
-    private static ContenderUnavailableException weftMissing() {
-        return new ContenderUnavailableException("weft-ipc (OneToOneRing, WaitStrategy) is not part of this build", null);
     }
 }

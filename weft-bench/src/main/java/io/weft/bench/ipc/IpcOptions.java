@@ -37,7 +37,7 @@ public record IpcOptions(int size, double seconds, double warmupSeconds, int run
     public static final String USAGE = """
             usage: ./weft bench ipc [options]
               --size BYTES        message size, each way (default 64; %d to %d)
-              --seconds S         length of each measured window, latency and throughput each (default 2)
+              --seconds S         length of each measured window, latency and throughput each (default 1.5)
               --warmup S          before measuring, half in each mode (default 2)
               --runs N            measured runs; the median is reported (default 3)
               --window N          requests outstanding in the throughput mode (default 32; 1 to %d)
@@ -67,7 +67,7 @@ public record IpcOptions(int size, double seconds, double warmupSeconds, int run
         }
         Pinning pinning = Pinning.from(o);
         return new IpcOptions(size,
-                o.doubleValue("seconds", quick ? 0.5 : 2, 0.05),
+                o.doubleValue("seconds", quick ? 0.5 : 1.5, 0.05),
                 o.doubleValue("warmup", quick ? 0.5 : 2, 0),
                 o.intValue("runs", quick ? 1 : 3, 1),
                 window, contenders, pinning.pin(), pinning.serverCpu(), pinning.loadgenCpu(),
@@ -79,7 +79,7 @@ public record IpcOptions(int size, double seconds, double warmupSeconds, int run
         double measuring = warmupSeconds + runs * (2 * seconds + 0.2);
         double total = 0;
         for (IpcContender c : contenders) {
-            total += measuring + (c.inProcess() ? 0.2 : c == IpcContender.AERON_IPC ? 3 : 2);
+            total += measuring + (c.inProcess() ? 0.2 : c == IpcContender.AERON_IPC ? 2 : 1); // a responder JVM's start and stop
         }
         return total;
     }

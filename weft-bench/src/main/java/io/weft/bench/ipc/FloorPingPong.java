@@ -55,9 +55,9 @@ final class FloorPingPong implements IpcRequester {
         }
         int spins = 0;
         while (true) {
-            long w = (long) WORD.getAcquire(cell, SLOT);
+            long w = (long) WORD.getAcquire(cell, SLOT); // pairs with setRelease in send()
             if ((w & 1) != 0) {
-                WORD.setRelease(cell, SLOT, w + 1);
+                WORD.setRelease(cell, SLOT, w + 1); // pairs with getAcquire in receive()
             } else {
                 if ((++spins & 0x3FF) == 0 && !running) {
                     return;
@@ -70,14 +70,14 @@ final class FloorPingPong implements IpcRequester {
     @Override
     public void send(long seq) {
         pending = seq;
-        WORD.setRelease(cell, SLOT, 2 * seq + 1);
+        WORD.setRelease(cell, SLOT, 2 * seq + 1); // pairs with getAcquire in answer()
     }
 
     @Override
     public long receive() throws IOException {
         long want = 2 * pending + 2;
         spin.reset();
-        while ((long) WORD.getAcquire(cell, SLOT) != want) {
+        while ((long) WORD.getAcquire(cell, SLOT) != want) { // pairs with setRelease in answer()
             spin.spin("answer from the floor's responder thread");
         }
         return pending;

@@ -13,8 +13,6 @@ abstract class Responder implements ChildServer {
     /** Cleared once by close(); the serving thread reads it between messages. */
     private volatile boolean running = true;
     private Thread thread;
-    /** What ended serve() abnormally, reported by close(); written by the serving thread before it ends. */
-    private volatile Throwable failure;
 
     /** Starts the serving thread; call once the channels are open. */
     final Responder start(String name) {
@@ -23,7 +21,9 @@ abstract class Responder implements ChildServer {
                 serve();
             } catch (Throwable t) {
                 if (running) {
-                    failure = t;
+                    // to the log the harness keeps; the requester, left without responses, fails and shows its end
+                    System.err.println("the " + name + " responder stopped:");
+                    t.printStackTrace();
                 }
             }
         });
@@ -70,10 +70,6 @@ abstract class Responder implements ChildServer {
             if (thread != null) {
                 thread.join(5_000);
             }
-        }
-        Throwable f = failure;
-        if (f != null) {
-            f.printStackTrace();
         }
     }
 }

@@ -183,11 +183,6 @@ final class WeftRingTransport {
         }
 
         @Override
-        public String info() {
-            return "wait strategy " + strategy.name();
-        }
-
-        @Override
         public void close() throws IOException {
             try (OneToOneRing q = requests; Arena a = arena) {
                 responses.close();

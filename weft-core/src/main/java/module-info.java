@@ -8,4 +8,6 @@ module io.weft.core {
     exports io.weft.sync;
     // Raw syscalls (futex, pidfd_open) for the shared-memory rings; not a public API.
     exports io.weft.internal.linux to io.weft.ipc;
+    // The futex wait as a loop operation, for the rings' notifying wait strategy.
+    exports io.weft.internal.ipc to io.weft.ipc;
 }

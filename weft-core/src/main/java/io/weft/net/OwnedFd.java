@@ -1,11 +1,15 @@
 package io.weft.net;
 
+import io.weft.Deadline;
 import io.weft.internal.backend.BackendProvider;
 import io.weft.internal.backend.Capability;
+import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.fd.FdGuard;
+import io.weft.internal.backend.fd.FdProvider;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
+import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -249,6 +253,32 @@ public final class OwnedFd implements AutoCloseable {
 
     private static Path procPath(int fd) {
         return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /**
+     * Waits, in a Weft task, until a read would not wait (an eventfd's count, a pipe's
+     * bytes, an error), parking the task and not its loop. Consumes nothing. Polls a
+     * duplicate of the descriptor, so this one stays as it is (except that it becomes
+     * non-blocking: the open file is shared).
+     *
+     * @throws java.net.SocketTimeoutException the deadline passed first
+     * @throws UnsupportedOperationException   on the nio backend, which polls only its own channels
+     */
+    public void awaitReadable(Deadline deadline) throws IOException {
+        EventLoop loop = NetIo.loop("OwnedFd.awaitReadable");
+        if (!(loop.provider() instanceof FdProvider)) {
+            throw new UnsupportedOperationException("OwnedFd.awaitReadable needs a backend that polls descriptors (io_uring or epoll), not "
+                    + loop.provider().name());
+        }
+        try (OwnedFd dup = duplicate()) {
+            FdSocket poller = dup.adoptSocket(loop.provider(), Capability.POLL);
+            try {
+                NetIo.run(loop, new NetOps.Poll(poller, NetOps.POLLIN),
+                        deadline.nanoTime(), "wait for readable", this);
+            } finally {
+                poller.close();
+            }
+        }
     }
 
     /**

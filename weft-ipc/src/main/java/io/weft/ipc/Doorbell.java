@@ -1,10 +1,12 @@
 package io.weft.ipc;
 
 import io.weft.internal.linux.Libc;
+import io.weft.net.OwnedFd;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * One side's doorbell in the ring header: a state word saying whether (and how) that side
@@ -61,10 +63,11 @@ final class Doorbell {
     private final long stateOffset;
     private final long wordOffset;
     /**
-     * The sleeper's eventfd as this process knows it (received over the handshake socket),
-     * or -1. Written once at setup, read by ringers; volatile for safe publication.
+     * This bell's eventfd as this process holds it (made here, or received over the
+     * handshake socket), or null: a waiter here sleeps on it, a ringer here writes it.
+     * Written at setup, read by waiters and ringers; volatile for safe publication.
      */
-    private volatile int eventFd = -1;
+    private volatile OwnedFd eventFd;
 
     Doorbell(MemorySegment header, long offset) {
         this.header = header;
@@ -72,8 +75,12 @@ final class Doorbell {
         this.wordOffset = offset + 4;
     }
 
-    void eventFd(int fd) {
+    void eventFd(OwnedFd fd) {
         this.eventFd = fd;
+    }
+
+    OwnedFd eventFd() {
+        return eventFd;
     }
 
     /** Address of the futex word, for futex(2) and IORING_OP_FUTEX_WAIT. */
@@ -94,25 +101,32 @@ final class Doorbell {
         INT.compareAndSet(header, stateOffset, mode, AWAKE);
     }
 
-    /** Ringer: wakes the other side if, and only if, it said it sleeps. Any thread. */
-    void ring() {
+    /**
+     * Ringer: wakes the other side if, and only if, it said it sleeps. Any thread.
+     *
+     * @return true if this call found a sleeper and woke it
+     */
+    boolean ring() {
         VarHandle.fullFence();
         int s = (int) INT.getVolatile(header, stateOffset);
-        if (s != AWAKE) {
-            wake(s);
-        }
+        return s != AWAKE && wake(s);
     }
 
-    private void wake(int s) {
+    private boolean wake(int s) {
         if (!INT.compareAndSet(header, stateOffset, s, AWAKE)) {
-            return;
+            return false;
         }
         INT.getAndAdd(header, wordOffset, 1);
         Syscalls.futexWake(wordAddress());
-        int fd = eventFd;
-        if (s == SLEEPING_EVENTFD && fd >= 0) {
-            Libc.eventfdSignal(fd);
+        OwnedFd fd = eventFd;
+        if (s == SLEEPING_EVENTFD && fd != null) {
+            try {
+                Libc.eventfdSignal(fd.fd());
+            } catch (ClosedChannelException e) {
+                // the ring is being torn down here; nobody is left to wake
+            }
         }
+        return true;
     }
 
     /** Waiter step 4 on a plain thread: futex(FUTEX_WAIT) for at most {@code nanos}. */

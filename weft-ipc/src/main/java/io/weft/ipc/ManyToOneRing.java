@@ -63,6 +63,11 @@ public final class ManyToOneRing extends ShmRing {
         return new ManyToOneRing(RingFile.create(path, capacity, KIND_MANY_TO_ONE));
     }
 
+    /** A ring in this process's memory, no file: for memory-ordering tests. */
+    static ManyToOneRing anonymous(int capacity) {
+        return new ManyToOneRing(RingFile.anonymous(capacity, KIND_MANY_TO_ONE));
+    }
+
     /** Maps an existing ring file, checking its header. */
     public static ManyToOneRing open(Path path) throws IOException {
         return new ManyToOneRing(RingFile.open(path, KIND_MANY_TO_ONE));

@@ -48,6 +48,11 @@ public final class OneToOneRing extends ShmRing {
         return new OneToOneRing(RingFile.create(path, capacity, KIND_ONE_TO_ONE));
     }
 
+    /** A ring in this process's memory, no file: for memory-ordering tests. */
+    static OneToOneRing anonymous(int capacity) {
+        return new OneToOneRing(RingFile.anonymous(capacity, KIND_ONE_TO_ONE));
+    }
+
     /** Maps an existing ring file, checking its header. */
     public static OneToOneRing open(Path path) throws IOException {
         return new OneToOneRing(RingFile.open(path, KIND_ONE_TO_ONE));

@@ -12,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.weft.ipc.RingLayout.*;
 
@@ -43,7 +45,7 @@ final class RingFile implements AutoCloseable {
     final MemorySegment data;
     final int capacity;
     /** false while mapped, true once close() has begun; set once by CAS. */
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RingFile(Path path, Arena arena, MemorySegment mapping, int capacity) {
         this.path = path;
@@ -54,13 +56,11 @@ final class RingFile implements AutoCloseable {
     }
 
     static RingFile create(Path path, int capacity, int kind) throws IOException {
-        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("ring capacity must be a power of two in [" + MIN_CAPACITY + ", " + MAX_CAPACITY + "]: " + capacity);
-        }
+        checkCapacity(capacity);
         FileChannel ch;
         try {
             // CREATE_NEW is open(2) with O_CREAT|O_EXCL; the attribute is its mode, 0600.
-            ch = FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+            ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException e) {
             throw new FileAlreadyExistsException(path.toString(), null, "ring file exists already (created with O_EXCL; remove a stale one first)");
@@ -69,21 +69,43 @@ final class RingFile implements AutoCloseable {
         try (ch) {
             MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) HEADER_LENGTH + capacity, arena);
             RingFile f = new RingFile(path, arena, m, capacity);
-            MemorySegment h = f.header;
-            h.set(ValueLayout.JAVA_INT, VERSION_OFFSET, VERSION);
-            h.set(ValueLayout.JAVA_INT, KIND_OFFSET, kind);
-            h.set(ValueLayout.JAVA_INT, CAPACITY_OFFSET, capacity);
-            h.set(ValueLayout.JAVA_INT, MAX_RECORD_OFFSET, maxRecordLength(capacity));
-            h.set(ValueLayout.JAVA_INT, REFS_OFFSET, 1);
-            h.set(ValueLayout.JAVA_LONG, CREATOR_PID_OFFSET, ProcessHandle.current().pid());
-            // Magic last, released: open() acquires it and then sees the fields above.
-            LONG.setRelease(h, MAGIC_OFFSET, MAGIC);
+            f.initHeader(kind);
             return f;
         } catch (IOException | RuntimeException e) {
             arena.close();
             Files.deleteIfExists(path);
             throw e;
         }
+    }
+
+    /**
+     * A ring in this process's memory, with no file: for tests of the memory ordering,
+     * which make rings by the thousand. Freed by the GC; close() only detaches.
+     */
+    static RingFile anonymous(int capacity, int kind) {
+        checkCapacity(capacity);
+        MemorySegment m = Arena.ofAuto().allocate((long) HEADER_LENGTH + capacity, 4096);
+        RingFile f = new RingFile(null, null, m, capacity);
+        f.initHeader(kind);
+        return f;
+    }
+
+    private static void checkCapacity(int capacity) {
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("ring capacity must be a power of two in [" + MIN_CAPACITY + ", " + MAX_CAPACITY + "]: " + capacity);
+        }
+    }
+
+    private void initHeader(int kind) {
+        MemorySegment h = header;
+        h.set(ValueLayout.JAVA_INT, VERSION_OFFSET, VERSION);
+        h.set(ValueLayout.JAVA_INT, KIND_OFFSET, kind);
+        h.set(ValueLayout.JAVA_INT, CAPACITY_OFFSET, capacity);
+        h.set(ValueLayout.JAVA_INT, MAX_RECORD_OFFSET, maxRecordLength(capacity));
+        h.set(ValueLayout.JAVA_INT, REFS_OFFSET, 1);
+        h.set(ValueLayout.JAVA_LONG, CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+        // Magic last, released: open() acquires it and then sees the fields above.
+        LONG.setRelease(h, MAGIC_OFFSET, MAGIC);
     }
 
     static RingFile open(Path path, int kind) throws IOException {
@@ -119,9 +141,6 @@ final class RingFile implements AutoCloseable {
             f.checkPositions();
             f.attach();
             return f;
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw e;
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -168,7 +187,9 @@ final class RingFile implements AutoCloseable {
 
     /** Unlinks now, whatever the count (a peer died holding a reference). */
     void unlinkNow() throws IOException {
-        Files.deleteIfExists(path);
+        if (path != null) {
+            Files.deleteIfExists(path);
+        }
     }
 
     /** Detaches; the last side to detach unlinks the file. Unmaps. Idempotent. */
@@ -180,10 +201,12 @@ final class RingFile implements AutoCloseable {
         try {
             int left = (int) INT.getAndAdd(header, REFS_OFFSET, -1) - 1;
             if (left <= 0) {
-                Files.deleteIfExists(path);
+                unlinkNow();
             }
         } finally {
-            arena.close();
+            if (arena != null) {
+                arena.close();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.weft.ipc;
 
 import io.weft.Deadline;
+import io.weft.net.OwnedFd;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -257,6 +258,20 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
             return true;
         }
         return strategy.await(this::hasRecords, consumerBell, deadline);
+    }
+
+    /**
+     * Gives the {@link WaitStrategy#notifying() notify} strategy an eventfd per doorbell, for
+     * tasks whose loop cannot wait on a futex (the epoll backend; io_uring before Linux 6.7):
+     * {@code recordsBell} wakes a consumer waiting for records, {@code spaceBell} producers
+     * waiting for space. Every process using the ring must set the same two eventfds (one
+     * makes them with {@link OwnedFd#eventfd} and passes them over a Unix socket, as
+     * {@link io.weft.net.UnixStream#send(java.nio.ByteBuffer, OwnedFd...)} does). The ring
+     * does not own them: close them after the ring.
+     */
+    public final void useEventFds(OwnedFd recordsBell, OwnedFd spaceBell) {
+        consumerBell.eventFd(recordsBell);
+        producerBell.eventFd(spaceBell);
     }
 
     /** Bytes claimed and not yet consumed (a snapshot). */

@@ -15,7 +15,9 @@ public enum Capability {
     /** UDP sockets ({@link MsgOps}), including batched sends and receives. */
     DATAGRAMS("UDP sockets"),
     /** AF_VSOCK sockets (host and virtual-machine guests); whether a transport exists is up to the kernel. */
-    VSOCK("vsock (AF_VSOCK) sockets");
+    VSOCK("vsock (AF_VSOCK) sockets"),
+    /** Waits on a futex word as a loop operation ({@link FutexWait}; IORING_OP_FUTEX_WAIT, Linux 6.7). */
+    FUTEX_WAIT("futex waits without blocking the loop");
 
     private final String description;
 

@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * <pre>
  *  0       1       2               4                               8
  *  +-------+-------+---------------+-------------------------------+
- *  |opcode | flags |    ioprio     |              fd               |
+ *  |opcode | flags |    ioprio     |  fd (futex wait: futex2 flags)|
  *  +-------+-------+---------------+-------------------------------+
  *  |             off / addr2 (connect: addrlen)                    |  8
  *  +---------------------------------------------------------------+
@@ -25,7 +25,7 @@ import java.lang.foreign.ValueLayout;
  *  +---------------+---------------+-------------------------------+
  *  |   buf_index   |  personality  | file_index / splice_fd_in     | 40
  *  +---------------+---------------+-------------------------------+
- *  |                         addr3                                 | 48
+ *  |             addr3 (futex wait: the bitset mask)               | 48
  *  +---------------------------------------------------------------+
  *  |                         __pad2                                | 56
  *  +---------------------------------------------------------------+ 64
@@ -100,6 +100,10 @@ final class SqeLayout {
 
     static void opFlags(MemorySegment sqes, long base, int opFlags) {
         sqes.set(ValueLayout.JAVA_INT, base + OP_FLAGS, opFlags);
+    }
+
+    static void addr3(MemorySegment sqes, long base, long addr3) {
+        sqes.set(ValueLayout.JAVA_LONG, base + ADDR3, addr3);
     }
 
     static void bufIndex(MemorySegment sqes, long base, short index) {

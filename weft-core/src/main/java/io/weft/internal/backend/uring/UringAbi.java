@@ -75,8 +75,21 @@ final class UringAbi {
     /** 5.15: mkdirat(2); the mode in len. */
     static final byte OP_MKDIRAT = 37;
     static final byte OP_MSG_RING = 40;
+    /**
+     * 6.7: futex wait. The futex2 flags in fd, the word's address in addr, the expected
+     * value in addr2 (off), the bitset mask in addr3; len and futex_flags must be 0.
+     * Completes with 0 when woken, -EAGAIN if the word did not hold the value.
+     */
+    static final byte OP_FUTEX_WAIT = 51;
     /** Opcodes are one byte, so a probe never reports more than this many. */
     static final int OP_TABLE_SIZE = 256;
+
+    // futex2 flags (linux/futex.h), for OP_FUTEX_WAIT's fd field
+    static final int FUTEX2_SIZE_U32 = 0x02;
+    /** A private futex: keyed by this process's mm. Never for words shared between processes. */
+    static final int FUTEX2_PRIVATE = 128;
+    /** FUTEX_BITSET_MATCH_ANY: wake-ups of any bitset match. */
+    static final long FUTEX_BITSET_MATCH_ANY = 0xffff_ffffL;
 
     // io_uring_sqe.flags
     static final byte SQE_IO_LINK = 1 << 2;

@@ -2,6 +2,7 @@ package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.FileOps;
+import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.MsgOps;
@@ -303,7 +304,12 @@ final class UringBackend extends Backend {
             return;
         }
         boolean fileOp = op instanceof FileOps.FileOp;
-        if (!fileOp && !(op.handle() instanceof FdSocket)) {
+        if (op instanceof FutexWait && !support.supports(UringAbi.OP_FUTEX_WAIT)) {
+            op.complete(-Errno.EOPNOTSUPP); // before Linux 6.7
+            return;
+        }
+        boolean memoryOp = fileOp || op instanceof FutexWait;
+        if (!memoryOp && !(op.handle() instanceof FdSocket)) {
             op.complete(-Errno.EBADF);
             return;
         }
@@ -315,7 +321,7 @@ final class UringBackend extends Backend {
             op.complete(FdSocket.shutdownNow((FdSocket) op.handle(), sh.how, cs)); // before Linux 5.11
             return;
         }
-        if (!fileOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
+        if (!memoryOp && !(op instanceof NetOps.Read || op instanceof NetOps.Write || op instanceof NetOps.Accept
                 || op instanceof NetOps.Connect || op instanceof NetOps.Poll
                 || op instanceof NetOps.ReadV || op instanceof NetOps.WriteV || op instanceof NetOps.Shutdown
                 || op instanceof MsgOps.SendMsg || op instanceof MsgOps.RecvMsg)) {
@@ -526,6 +532,11 @@ final class UringBackend extends Backend {
             case MsgOps.SendMsg m -> prepMsg(sqe, UringAbi.OP_SENDMSG, fd, m.msghdr, m.flags | UringAbi.MSG_NOSIGNAL, userData);
             case MsgOps.RecvMsg m -> prepMsg(sqe, UringAbi.OP_RECVMSG, fd, m.msghdr, m.flags | UringAbi.MSG_CMSG_CLOEXEC, userData);
             case FileOps.FileOp f -> UringFileOps.prep(sqes, sqe, f, userData);
+            case FutexWait f -> {
+                int futexFlags = UringAbi.FUTEX2_SIZE_U32 | (f.shared ? 0 : UringAbi.FUTEX2_PRIVATE);
+                SqeLayout.prep(sqes, sqe, UringAbi.OP_FUTEX_WAIT, futexFlags, f.address, 0, Integer.toUnsignedLong(f.expected), userData);
+                SqeLayout.addr3(sqes, sqe, UringAbi.FUTEX_BITSET_MATCH_ANY);
+            }
             default -> throw new AssertionError("checked in submit: " + op);
         }
         slot.linked = linked;
@@ -731,7 +742,8 @@ final class UringBackend extends Backend {
                     return;
                 }
                 IoOp op = slot.op;
-                boolean retry = res == -Errno.EAGAIN || res == -Errno.EINTR || res == -Errno.ENOBUFS;
+                // A futex wait's EAGAIN is its answer (the word changed), not a reason to retry.
+                boolean retry = res == -Errno.EAGAIN && !(op instanceof FutexWait) || res == -Errno.EINTR || res == -Errno.ENOBUFS;
                 if (retry && op.cancelReason() == 0 && !closed) {
                     if ((flags & UringAbi.CQE_F_BUFFER) != 0) {
                         readBuffers.recycle(flags >>> UringAbi.CQE_BUFFER_SHIFT);

@@ -41,6 +41,9 @@ public final class UringProvider implements FdProvider {
         if (support.linkTimeout()) {
             caps.add(Capability.NATIVE_DEADLINES);
         }
+        if (support.supports(UringAbi.OP_FUTEX_WAIT)) {
+            caps.add(Capability.FUTEX_WAIT);
+        }
         if (support.fileIo()) {
             caps.add(Capability.NATIVE_FILE_IO);
         }

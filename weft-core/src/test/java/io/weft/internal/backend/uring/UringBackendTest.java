@@ -2,11 +2,13 @@ package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.TestLoop;
 import io.weft.internal.backend.BackendUnavailableException;
+import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.linux.Libc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -447,6 +449,43 @@ class UringBackendTest {
         assertEquals(1, run(new NetOps.Write(p[0], heap("x"))));
         assertTrue(loop.await(in));
         assertEquals(NetOps.POLLIN, in.result());
+    }
+
+    @Test
+    void futexWaitEndsOnAWakeAChangedWordACancelOrItsDeadline() throws Exception {
+        assumeTrue(support.supports(UringAbi.OP_FUTEX_WAIT), "kernel has no IORING_OP_FUTEX_WAIT (Linux 6.7+)");
+        long sysFutex = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
+            assertEquals(-Errno.EAGAIN, run(new FutexWait(word.address(), 1, true)), "the word does not hold 1");
+
+            FutexWait woken = new FutexWait(word.address(), 0, true);
+            assertTrue(woken.submitTo(backend));
+            backend.poll(0);
+            assertEquals(1, backend.slotsInUse());
+            Thread.ofPlatform().start(() -> {
+                word.set(ValueLayout.JAVA_INT, 0, 1);
+                try (Arena a = Arena.ofConfined()) {
+                    Libc.syscall(Libc.newCallState(a), sysFutex, word.address(), 1 /* FUTEX_WAKE, shared */, Integer.MAX_VALUE);
+                }
+            }).join();
+            assertTrue(loop.await(woken));
+            assertEquals(0, woken.result());
+
+            FutexWait cancelled = new FutexWait(word.address(), 1, true);
+            assertTrue(cancelled.submitTo(backend));
+            backend.poll(0);
+            Thread.ofPlatform().start(() -> cancelled.requestCancel(Op.CANCEL_TASK)).join();
+            assertTrue(loop.await(cancelled));
+            assertTrue(cancelled.wasCancelled(), "result " + cancelled.result());
+
+            if (support.linkTimeout()) {
+                FutexWait timed = new FutexWait(word.address(), 1, true);
+                timed.deadline = System.nanoTime() + 20_000_000L;
+                assertEquals(-Errno.ETIMEDOUT, run(timed));
+            }
+            assertEquals(0, backend.slotsInUse());
+        }
     }
 
     @Test

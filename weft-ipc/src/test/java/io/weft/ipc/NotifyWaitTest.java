@@ -1,0 +1,81 @@
+package io.weft.ipc;
+
+import io.weft.Deadline;
+import io.weft.Runtime;
+import io.weft.Weft;
+import io.weft.internal.ipc.LoopWaits;
+import io.weft.net.OwnedFd;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The notify strategy inside tasks: on io_uring the task sleeps in IORING_OP_FUTEX_WAIT,
+ * on epoll on the ring's eventfd; either way its loop keeps running other tasks.
+ */
+class NotifyWaitTest {
+
+    private static final int RECORDS = 300;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void aTaskSleepsOnTheDoorbellWithoutHoldingItsLoop(String backend) throws Exception {
+        Path p = ShmPaths.fresh("notify-" + backend);
+        try (OneToOneRing consumer = OneToOneRing.create(p, 4096);
+             OneToOneRing producer = OneToOneRing.open(p);
+             OwnedFd records = OwnedFd.eventfd(0);
+             OwnedFd space = OwnedFd.eventfd(0)) {
+            if (backend.equals("epoll")) {
+                consumer.useEventFds(records, space);
+                producer.useEventFds(records, space);
+            }
+            AtomicInteger ticks = new AtomicInteger();
+            Thread writer = Thread.ofPlatform().unstarted(() -> {
+                try {
+                    while (ticks.get() < 5) { // the loop must run the ticker while the reader sleeps
+                        Thread.sleep(1);
+                    }
+                    for (int k = 0; k < RECORDS; k++) {
+                        long i = producer.claim(1, 8, WaitStrategy.notifying(), Deadline.after(Duration.ofSeconds(30)));
+                        producer.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, i, k);
+                        producer.commit(i);
+                        if (k % 10 == 0) {
+                            Thread.sleep(1); // let the reader fall asleep again
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            int[] got = {0};
+            Weft.run(Runtime.builder().backend(backend).loops(1), () -> {
+                assumeTrue(Weft.runtime().backend().equals(backend), backend + " unavailable: " + Weft.runtime().backendReason());
+                assertEquals(backend.equals("io_uring"), LoopWaits.futexWaitAvailable(),
+                        "io_uring on this kernel (6.7+) waits on futexes, epoll cannot");
+                var ticker = Weft.spawnLocal(() -> {
+                    while (got[0] < RECORDS) {
+                        ticks.incrementAndGet();
+                        Weft.sleep(Duration.ofMillis(1));
+                    }
+                });
+                writer.start();
+                while (got[0] < RECORDS) {
+                    assertTrue(consumer.awaitRecords(WaitStrategy.notifying(), Deadline.after(Duration.ofSeconds(30))), "no record within 30 s");
+                    consumer.read((type, buf, index, length) -> assertEquals(got[0]++, buf.get(ValueLayout.JAVA_LONG_UNALIGNED, index)));
+                }
+                ticker.join();
+            });
+            writer.join();
+            assertEquals(RECORDS, got[0]);
+            int wakes = consumer.header.get(ValueLayout.JAVA_INT, RingLayout.CONSUMER_BELL_OFFSET + 4);
+            assertTrue(wakes > 0, "the reader never slept on the doorbell");
+        }
+    }
+}

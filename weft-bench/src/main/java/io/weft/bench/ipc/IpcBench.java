@@ -105,7 +105,8 @@ public final class IpcBench {
 
         Map<String, Object> params = o.toJson(pinResponder && requesterPinned);
         params.put("files_dir", filesRoot.toString());
-        params.put("responder_jvm_flags", String.join(" ", responderFlags(o)));
+        params.put("responder_jvm_flags", String.join(" ", Stream.concat(ChildJvm.inheritedFlags().stream(),
+                responderFlags(o).stream()).toList()));
         ResultsFile file = new ResultsFile("ipc", machine, params, results.stream().map(IpcResult::toJson).toList());
         Path json = file.write(o.out());
         Path svg = o.out().resolve("ipc.svg");
@@ -120,11 +121,12 @@ public final class IpcBench {
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
+    /** The responder's options besides the inherited ones: --server-jvm-opts, and what Agrona and Aeron need if not inherited. */
     private static List<String> responderFlags(IpcOptions o) {
         List<String> flags = new ArrayList<>(o.serverJvmOptions());
-        List<String> inherited = ChildJvm.inheritedFlags();
+        List<String> inherited = ChildJvm.inheritedFlags(); // the JVM reports "--add-opens X" as "--add-opens=X"
         for (String f : PEER_FLAGS) {
-            if (!inherited.contains(f) && !inherited.contains(f.replace('=', ' '))) {
+            if (!inherited.contains(f)) {
                 flags.add(f);
             }
         }

@@ -39,11 +39,6 @@ public enum IpcContender implements ContenderIds.Named {
         return this == FLOOR;
     }
 
-    /** True for Weft's rings. */
-    public boolean weft() {
-        return id.startsWith("weft-");
-    }
-
     /** The contender called {@code id}. @throws IllegalArgumentException naming the known ones */
     public static IpcContender byId(String id) {
         return ContenderIds.byId(IpcContender.class, id);

@@ -193,6 +193,9 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      * Reads up to {@code limit} records, in order, handing each to {@code handler}; stops at
      * the first record not yet committed or at the end of the data region. Consumer only.
      *
+     * <p>The batch's slots go back to producers when it ends. A handler that throws ends the
+     * batch: its record and those before it count as consumed, the rest stay in the ring.
+     *
      * @return the number of records handed over (padding is not counted)
      * @throws RingCorruptedException if a record length is out of range
      */
@@ -268,6 +271,10 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      * makes them with {@link OwnedFd#eventfd} and passes them over a Unix socket, as
      * {@link io.weft.net.UnixStream#send(java.nio.ByteBuffer, OwnedFd...)} does). The ring
      * does not own them: close them after the ring.
+     *
+     * <p>An eventfd doorbell serves one sleeper per bell at a time (a waking sleeper drains
+     * its count): a consumer, or one producer task at a time, as RPC arranges with a lock
+     * around its writes. Futex doorbells have no such limit.
      */
     public final void useEventFds(OwnedFd recordsBell, OwnedFd spaceBell) {
         consumerBell.eventFd(recordsBell);
@@ -279,6 +286,14 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
         long head = (long) LONG.getVolatile(header, HEAD_OFFSET);
         long tail = (long) LONG.getVolatile(header, TAIL_OFFSET);
         return tail - head;
+    }
+
+    /**
+     * Removes the file's name now; the mappings stay valid. For a side that saw its peer
+     * die, which will never detach (a ring whose sides all close is unlinked anyway).
+     */
+    public final void unlink() throws IOException {
+        file.unlinkNow();
     }
 
     /** Detaches from the file; the last side to close unlinks it. Idempotent. */

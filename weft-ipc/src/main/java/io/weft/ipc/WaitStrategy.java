@@ -73,6 +73,22 @@ public abstract sealed class WaitStrategy permits WaitStrategy.Spin, WaitStrateg
         return Notifying.INSTANCE;
     }
 
+    /**
+     * The strategy a command line names: {@code busy-spin}, {@code yield}, {@code backoff}
+     * or {@code notify} (with default settings).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static WaitStrategy of(String name) {
+        return switch (name) {
+            case "busy-spin" -> busySpin();
+            case "yield" -> yielding();
+            case "backoff" -> backoff();
+            case "notify" -> notifying();
+            default -> throw new IllegalArgumentException("no wait strategy '" + name + "'; one of busy-spin, yield, backoff, notify");
+        };
+    }
+
     /** The strategy's name as the command line spells it: busy-spin, yield, backoff, notify. */
     public abstract String name();
 

@@ -1,5 +1,6 @@
 package io.weft.ipc;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jcstress.JCStress;
 import org.openjdk.jcstress.Options;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * any outcome marked FORBIDDEN was seen, or a test errored. A deeper run:
  * {@code java -cp <test classpath> org.openjdk.jcstress.Main -t 'io\.weft\.ipc\..*Stress' -m default}.
  */
+@Tag("mode-independent") // no tasks: runs once
 class JcstressTest {
 
     private static final int TESTS = 4;

@@ -1,5 +1,6 @@
 package io.weft.ipc;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("mode-independent") // no tasks: runs once
 class ManyToOneRingTest {
 
     @Test

@@ -5,6 +5,7 @@ import io.weft.Runtime;
 import io.weft.Weft;
 import io.weft.internal.ipc.LoopWaits;
 import io.weft.net.OwnedFd;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -76,6 +77,22 @@ class NotifyWaitTest {
             assertEquals(RECORDS, got[0]);
             int wakes = consumer.header.get(ValueLayout.JAVA_INT, RingLayout.CONSUMER_BELL_OFFSET + 4);
             assertTrue(wakes > 0, "the reader never slept on the doorbell");
+        }
+    }
+
+    @Test
+    void spinningStrategiesRefuseToRunInATask() throws Exception {
+        try (OneToOneRing ring = OneToOneRing.create(ShmPaths.fresh("refuse"), 1024)) {
+            Weft.run(() -> {
+                for (String name : new String[] {"busy-spin", "yield", "backoff"}) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> ring.awaitRecords(WaitStrategy.of(name), Deadline.after(Duration.ofSeconds(1))));
+                    assertTrue(e.getMessage().contains("dedicated thread"), e.getMessage());
+                    assertTrue(e.getMessage().contains(name), e.getMessage());
+                }
+            });
+            assertThrows(IllegalArgumentException.class, () -> WaitStrategy.of("sleep"));
+            assertEquals("notify", WaitStrategy.of("notify").name());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.weft.ipc;
 
 import io.weft.Deadline;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Tag("mode-independent") // no tasks: runs once
 class OneToOneRingTest {
 
     private final List<Path> paths = new ArrayList<>();
@@ -187,6 +189,17 @@ class OneToOneRingTest {
         b.close();
         assertFalse(Files.exists(p), "the last side to close unlinks");
         b.close();
+    }
+
+    @Test
+    void unlinkRemovesTheNameAndKeepsTheMapping() throws IOException {
+        Path p = path("unlink-now");
+        try (OneToOneRing a = OneToOneRing.create(p, 1024); OneToOneRing b = OneToOneRing.open(p)) {
+            a.unlink(); // as after the peer's death
+            assertFalse(Files.exists(p));
+            writeLong(a, 1, 5);
+            assertEquals(1, b.read((t, buf, i, l) -> assertEquals(5, buf.get(ValueLayout.JAVA_LONG_UNALIGNED, i))));
+        }
     }
 
     @Test

@@ -1,0 +1,351 @@
+package io.weft.ipc;
+
+import io.weft.Deadline;
+import io.weft.DeadlineExceededException;
+import io.weft.Task;
+import io.weft.Weft;
+import io.weft.net.OwnedFd;
+import io.weft.net.UnixStream;
+import io.weft.sync.Mutex;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.weft.ipc.RpcFrameLayout.*;
+
+/**
+ * One side of an RPC connection: the ring it writes (tx), the ring it reads (rx), the
+ * Unix socket of the handshake, and the peer's pid. Sends framed, fragmented messages;
+ * a reader task hands whole messages to a {@link Sink}; watcher tasks notice the peer's
+ * exit (pidfd) or close (the socket's end of stream). Used by RpcClient and RpcServer.
+ */
+/*
+ * Overview
+ *
+ * closed (AtomicReference<IOException>): null while open; the first cause of the end
+ * (peer exited, peer closed, corrupted ring, local close()) once closing. Set once by CAS;
+ * whoever sets it runs the teardown.
+ *
+ * Teardown (shutdown(cause)), in an order that never unmaps memory the kernel or a task
+ * still uses:
+ *   1. closed = cause; sink.onClosed(cause) (fail pending calls, cancel handlers)
+ *   2. cancel the reader and watcher tasks; a futex wait in flight ends with its op
+ *   3. ring both doorbells of tx here, so a sender asleep for space wakes, sees closed
+ *   4. wait (bounded) for senders to leave and for the tasks to end, then unmap the rings
+ *
+ * Writers hold txLock for a whole message, so fragments of one message are contiguous in
+ * the ring and at most one task per process sleeps on a doorbell (the eventfd doorbell
+ * serves one sleeper per process; see TaskDoorbellWait).
+ *
+ * A sender waits for space in slices of PEER_CHECK so that it notices a dead peer even
+ * when its own deadline is far away.
+ */
+final class RpcChannel {
+
+    /** Receives what the reader task assembles; called on the reader task, must not block. */
+    interface Sink {
+        void onMessage(int kind, long correlation, int method, MemorySegment payload);
+
+        void onClosed(IOException cause);
+    }
+
+    private static final Duration PEER_CHECK = Duration.ofMillis(50);
+    private static final System.Logger LOG = System.getLogger(RpcChannel.class.getName());
+
+    final ManyToOneRing tx;
+    final ManyToOneRing rx;
+    private final UnixStream control;
+    private final List<OwnedFd> bells;
+    final long peerPid;
+    private final int maxMessage;
+    private final String name;
+    private final Mutex txLock = new Mutex();
+    /** See the overview. */
+    private final AtomicReference<IOException> closed = new AtomicReference<>();
+    /** Senders between enter and exit of send(); teardown waits for 0 before unmapping. */
+    private final AtomicInteger senders = new AtomicInteger();
+    private volatile Sink sink;
+    private Task<?> reader;
+    private Task<?> pidWatcher;
+    private Task<?> socketWatcher;
+
+    RpcChannel(String name, ManyToOneRing tx, ManyToOneRing rx, UnixStream control, List<OwnedFd> bells, long peerPid, int maxMessage) {
+        this.name = name;
+        this.tx = tx;
+        this.rx = rx;
+        this.control = control;
+        this.bells = bells;
+        this.peerPid = peerPid;
+        this.maxMessage = maxMessage;
+    }
+
+    /** Starts the reader and the watchers in the caller's runtime. */
+    void start(Sink sink) {
+        this.sink = sink;
+        reader = Weft.spawn(this::readLoop);
+        pidWatcher = Weft.spawn(this::watchPid);
+        socketWatcher = Weft.spawn(this::watchSocket);
+    }
+
+    boolean isOpen() {
+        return closed.get() == null;
+    }
+
+    IOException closedCause() {
+        return closed.get();
+    }
+
+    // ---- sending --------------------------------------------------------------------------
+
+    /**
+     * Sends one message, fragmented as needed. The deadline bounds the wait to start it;
+     * once its first fragment is in the ring the rest follows (only the peer's end stops it).
+     */
+    void send(int kind, long correlation, int method, MemorySegment payload, Deadline deadline) throws IOException {
+        if (payload.byteSize() > maxMessage) {
+            throw new IllegalArgumentException("message of " + payload.byteSize() + " bytes exceeds the limit of " + maxMessage);
+        }
+        senders.incrementAndGet();
+        try {
+            checkOpen();
+            Mutex.Guard guard;
+            try {
+                guard = txLock.lock(deadline);
+            } catch (DeadlineExceededException e) {
+                throw new SocketTimeoutException(name + ": no room to send within the deadline");
+            }
+            try (guard) {
+                int total = (int) payload.byteSize();
+                int chunkMax = tx.maxPayloadLength() - HEADER_LENGTH;
+                int off = 0;
+                do {
+                    int chunk = Math.min(chunkMax, total - off);
+                    long i = claim(kind, HEADER_LENGTH + chunk, off == 0 ? deadline : Deadline.NONE);
+                    MemorySegment b = tx.buffer();
+                    b.set(ValueLayout.JAVA_LONG_UNALIGNED, i + CORRELATION_OFFSET, correlation);
+                    b.set(ValueLayout.JAVA_INT_UNALIGNED, i + METHOD_OFFSET, method);
+                    b.set(ValueLayout.JAVA_INT_UNALIGNED, i + FLAGS_OFFSET, (off == 0 ? FIRST : 0) | (off + chunk == total ? LAST : 0));
+                    b.set(ValueLayout.JAVA_INT_UNALIGNED, i + TOTAL_OFFSET, total);
+                    MemorySegment.copy(payload, off, b, i + HEADER_LENGTH, chunk);
+                    tx.commit(i);
+                    off += chunk;
+                } while (off < total);
+            }
+        } finally {
+            senders.decrementAndGet();
+        }
+    }
+
+    private long claim(int kind, int length, Deadline deadline) throws IOException {
+        while (true) {
+            checkOpen();
+            Deadline slice = Deadline.after(PEER_CHECK).min(deadline);
+            long i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
+            if (i >= 0) {
+                return i;
+            }
+            if (deadline.hasPassed()) {
+                throw new SocketTimeoutException(name + ": the ring to pid " + peerPid + " stayed full until the deadline");
+            }
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        IOException cause = closed.get();
+        if (cause != null) {
+            throw cause instanceof RpcPeerGoneException ? new RpcPeerGoneException(cause.getMessage(), cause)
+                    : new RpcException(name + " is closed: " + cause.getMessage(), cause);
+        }
+    }
+
+    // ---- receiving ------------------------------------------------------------------------
+
+    /** A message whose fragments are still arriving. */
+    private static final class Assembly {
+        final byte[] data;
+        int filled;
+        final int method;
+
+        Assembly(int total, int method) {
+            this.data = new byte[total];
+            this.method = method;
+        }
+    }
+
+    private void readLoop() {
+        Map<Long, Assembly> partial = new HashMap<>();
+        IOException[] protocolError = {null};
+        RecordHandler handler = (type, buf, index, length) -> {
+            if (protocolError[0] != null) {
+                return;
+            }
+            if (length < HEADER_LENGTH) {
+                protocolError[0] = new RpcException(name + ": RPC frame of " + length + " bytes, shorter than its header");
+                return;
+            }
+            long corr = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, index + CORRELATION_OFFSET);
+            int method = buf.get(ValueLayout.JAVA_INT_UNALIGNED, index + METHOD_OFFSET);
+            int flags = buf.get(ValueLayout.JAVA_INT_UNALIGNED, index + FLAGS_OFFSET);
+            int total = buf.get(ValueLayout.JAVA_INT_UNALIGNED, index + TOTAL_OFFSET);
+            int chunk = length - HEADER_LENGTH;
+            if (total < 0 || total > maxMessage || chunk > total) {
+                protocolError[0] = new RpcException(name + ": RPC message length " + total + " out of range (limit " + maxMessage + ")");
+                return;
+            }
+            Assembly a;
+            if ((flags & FIRST) != 0) {
+                if ((flags & LAST) != 0 && chunk == total) {
+                    byte[] whole = new byte[total];
+                    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, index + HEADER_LENGTH, whole, 0, chunk);
+                    deliver(type, corr, method, whole);
+                    return;
+                }
+                a = new Assembly(total, method);
+                partial.put(corr, a);
+            } else {
+                a = partial.get(corr);
+                if (a == null) {
+                    return; // the rest of a message whose start was dropped with its call
+                }
+            }
+            if (a.filled + chunk > a.data.length) {
+                protocolError[0] = new RpcException(name + ": fragments of message " + corr + " overrun its length " + a.data.length);
+                return;
+            }
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, index + HEADER_LENGTH, a.data, a.filled, chunk);
+            a.filled += chunk;
+            if ((flags & LAST) != 0) {
+                partial.remove(corr);
+                if (a.filled != a.data.length) {
+                    protocolError[0] = new RpcException(name + ": message " + corr + " ended after " + a.filled + " of " + a.data.length + " bytes");
+                    return;
+                }
+                deliver(type, corr, a.method, a.data);
+            }
+        };
+        try {
+            while (isOpen()) {
+                if (rx.awaitRecords(WaitStrategy.notifying(), Deadline.NONE)) {
+                    rx.read(handler, 256);
+                    if (protocolError[0] != null) {
+                        shutdown(protocolError[0]);
+                        return;
+                    }
+                }
+            }
+        } catch (CancellationException e) {
+            // teardown cancelled the reader
+        } catch (RingCorruptedException e) {
+            shutdown(new RpcException(name + ": the ring from pid " + peerPid + " is corrupted: " + e.getMessage(), e));
+        } catch (IOException | RuntimeException e) {
+            shutdown(new RpcException(name + ": reading from pid " + peerPid + " failed: " + e, e));
+        }
+    }
+
+    private void deliver(int kind, long corr, int method, byte[] data) {
+        sink.onMessage(kind, corr, method, MemorySegment.ofArray(data));
+    }
+
+    // ---- the peer's end ------------------------------------------------------------------
+
+    private void watchPid() {
+        int fd = Syscalls.pidfdOpen(peerPid);
+        if (fd < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": pidfd_open(" + peerPid + ") failed (" + fd + "); relying on the socket's end");
+            return;
+        }
+        try (OwnedFd pidfd = OwnedFd.adopt(fd)) {
+            pidfd.awaitReadable(Deadline.NONE);
+            shutdown(new RpcPeerGoneException(name + ": peer process " + peerPid + " exited"));
+        } catch (CancellationException e) {
+            // teardown
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": watching pid " + peerPid + " failed: " + e);
+        }
+    }
+
+    private void watchSocket() {
+        byte[] one = new byte[1];
+        try {
+            int n = control.read(one, 0, 1, Deadline.NONE);
+            shutdown(new RpcPeerGoneException(name + ": peer process " + peerPid + (n < 0 ? " closed the connection" : " sent bytes after the handshake")));
+        } catch (CancellationException e) {
+            // teardown
+        } catch (IOException e) {
+            shutdown(new RpcPeerGoneException(name + ": the connection to peer process " + peerPid + " failed: " + e.getMessage(), e));
+        }
+    }
+
+    // ---- teardown ------------------------------------------------------------------------
+
+    /** Ends the channel with {@code cause} (see the overview); the first call wins. Any task. */
+    void shutdown(IOException cause) {
+        if (!closed.compareAndSet(null, cause)) {
+            return;
+        }
+        Sink s = sink;
+        if (s != null) {
+            s.onClosed(cause);
+        }
+        Task<?> self = Task.current();
+        for (Task<?> t : new Task<?>[] {reader, pidWatcher, socketWatcher}) {
+            if (t != null && t != self) {
+                t.cancel();
+            }
+        }
+        tx.producerBell.ring();
+        rx.consumerBell.ring();
+        // Unmapping waits for the tasks that may touch the rings; from one of them, do it in another.
+        Weft.spawn(this::release);
+    }
+
+    private void release() {
+        Deadline limit = Deadline.after(Duration.ofSeconds(5));
+        try {
+            for (Task<?> t : new Task<?>[] {reader, pidWatcher, socketWatcher}) {
+                if (t != null) {
+                    try {
+                        t.join(limit);
+                    } catch (RuntimeException ignored) {
+                        // its end is all that matters here
+                    }
+                }
+            }
+            while (senders.get() != 0 && !limit.hasPassed()) {
+                tx.producerBell.ring();
+                Weft.sleep(Duration.ofMillis(1));
+            }
+        } finally {
+            closeQuietly(control);
+            if (senders.get() == 0) {
+                closeQuietly(tx);
+                closeQuietly(rx);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, name + ": senders still in the ring after 5 s; leaving it mapped");
+            }
+            bells.forEach(RpcChannel::closeQuietly);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "close of " + c + " failed: " + e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,79 @@
+package io.weft.ipc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A second JVM running {@link RpcPeer}, with this JVM's class path and Weft's JVM flags. */
+final class PeerProcess implements AutoCloseable {
+
+    private static final String DEFAULT_FLAGS = "--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Djdk.trackAllThreads=false";
+
+    final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private PeerProcess(Process process) {
+        this.process = process;
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+    }
+
+    static PeerProcess start(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(System.getProperty("weft.jvm.flags", DEFAULT_FLAGS).trim().split("\\s+")));
+        cmd.add("-Xss1m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(RpcPeer.class.getName());
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        PeerProcess peer = new PeerProcess(p);
+        peer.expect("READY");
+        return peer;
+    }
+
+    /** Waits (up to 60 s) for the line {@code want} on the peer's output. */
+    void expect(String want) throws InterruptedException, IOException {
+        while (true) {
+            String line = lines.poll(60, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new IOException("the peer process did not print " + want + " within 60 s (alive: " + process.isAlive() + ")");
+            }
+            if (line.equals(want)) {
+                return;
+            }
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            process.getOutputStream().close(); // the peer exits at the end of its input
+        } catch (IOException ignored) {
+            // already gone
+        }
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -38,15 +38,13 @@ final class WeftRingTransport {
      */
     private static final Duration POLL = Duration.ofMillis(100);
 
-    /** The strategy of {@code c}, a Weft ring contender. */
+    /** The strategy of {@code c}, a Weft ring contender: its id is {@code weft-ring-} and the strategy's name. */
     static WaitStrategy strategy(IpcContender c) {
-        return switch (c) {
-            case WEFT_RING_BUSY_SPIN -> WaitStrategy.busySpin();
-            case WEFT_RING_YIELD -> WaitStrategy.yielding();
-            case WEFT_RING_BACKOFF -> WaitStrategy.backoff();
-            case WEFT_RING_NOTIFY -> WaitStrategy.notifying();
-            default -> throw new IllegalArgumentException(c.id() + " is not a Weft ring");
-        };
+        String prefix = "weft-ring-";
+        if (!c.id().startsWith(prefix)) {
+            throw new IllegalArgumentException(c.id() + " is not a Weft ring");
+        }
+        return WaitStrategy.of(c.id().substring(prefix.length()));
     }
 
     /** The responder: makes both rings, then copies each request into the response ring. */

@@ -55,6 +55,11 @@ final class RpcChannel {
     interface Sink {
         void onMessage(int kind, long correlation, int method, MemorySegment payload);
 
+        /** False if a message for {@code correlation} would be dropped anyway (its call was given up): not assembled. */
+        default boolean expects(long correlation) {
+            return true;
+        }
+
         void onClosed(IOException cause);
     }
 
@@ -201,6 +206,9 @@ final class RpcChannel {
                 protocolError[0] = new RpcException(name + ": RPC message length " + total + " out of range (limit " + maxMessage + ")");
                 return;
             }
+            if (type == CANCEL) {
+                partial.remove(corr); // a request cut short by its sender's cancellation ends here
+            }
             Assembly a;
             if ((flags & FIRST) != 0) {
                 if ((flags & LAST) != 0 && chunk == total) {
@@ -208,6 +216,9 @@ final class RpcChannel {
                     MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, index + HEADER_LENGTH, whole, 0, chunk);
                     deliver(type, corr, method, whole);
                     return;
+                }
+                if (!sink.expects(corr)) {
+                    return; // its fragments will find no assembly and be skipped
                 }
                 a = new Assembly(total, method);
                 partial.put(corr, a);

@@ -166,6 +166,11 @@ public final class RpcClient implements AutoCloseable {
     /** The channel's sink: settles the promises of pending calls. Runs on the reader task. */
     private final class Receiver implements RpcChannel.Sink {
         @Override
+        public boolean expects(long correlation) {
+            return pending.containsKey(correlation);
+        }
+
+        @Override
         public void onMessage(int kind, long correlation, int method, MemorySegment payload) {
             Pending p = pending.get(correlation);
             if (p == null) {

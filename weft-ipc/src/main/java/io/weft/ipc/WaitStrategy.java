@@ -18,8 +18,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@link #yielding()}: spins with {@code Thread.yield()} between looks;
  *   <li>{@link #backoff()}: spins, then yields, then parks for growing spells (up to 1 ms);
  *   <li>{@link #notifying()}: sleeps on a doorbell in the shared header that the other
- *       side rings only when this side said it sleeps (futex; in a Weft task, a loop
- *       operation that does not block the loop).
+ *       side rings only when this side said it sleeps: in a Weft task, a loop operation
+ *       that parks the task only; elsewhere futex(2), which blocks the calling thread.
  * </ul>
  *
  * <p>The first three keep their thread busy, so they must run on a dedicated thread: they

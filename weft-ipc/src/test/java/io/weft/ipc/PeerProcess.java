@@ -34,12 +34,20 @@ final class PeerProcess implements AutoCloseable {
     }
 
     static PeerProcess start(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), System.getProperty("java.class.path"), args);
+    }
+
+    /**
+     * Starts the peer with {@code prefix} before the java command (such as setpriv, to run
+     * it as another user) and the given class path.
+     */
+    static PeerProcess start(List<String> prefix, String classPath, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("weft.jvm.flags", DEFAULT_FLAGS).trim().split("\\s+")));
         cmd.add("-Xss1m");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(RpcPeer.class.getName());
         cmd.addAll(Arrays.asList(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -50,13 +58,18 @@ final class PeerProcess implements AutoCloseable {
 
     /** Waits (up to 60 s) for the line {@code want} on the peer's output. */
     void expect(String want) throws InterruptedException, IOException {
+        expectStart(want);
+    }
+
+    /** Waits (up to 60 s) for a line starting with {@code prefix}, and returns it. */
+    String expectStart(String prefix) throws InterruptedException, IOException {
         while (true) {
             String line = lines.poll(60, TimeUnit.SECONDS);
             if (line == null) {
-                throw new IOException("the peer process did not print " + want + " within 60 s (alive: " + process.isAlive() + ")");
+                throw new IOException("the peer process did not print " + prefix + " within 60 s (alive: " + process.isAlive() + ")");
             }
-            if (line.equals(want)) {
-                return;
+            if (line.startsWith(prefix)) {
+                return line;
             }
         }
     }

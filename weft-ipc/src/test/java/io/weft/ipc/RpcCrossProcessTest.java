@@ -1,5 +1,6 @@
 package io.weft.ipc;
 
+import io.weft.Blocking;
 import io.weft.Deadline;
 import io.weft.Task;
 import io.weft.Weft;
@@ -7,11 +8,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** RPC and rings between this JVM and a second one ({@link RpcPeer}). */
 class RpcCrossProcessTest {
@@ -171,5 +175,28 @@ class RpcCrossProcessTest {
         } finally {
             ShmPaths.deleteQuietly(p);
         }
+    }
+
+    @Test
+    void aClientRunningAsAnotherUserIsRefused() throws Exception {
+        assumeTrue(RpcHandshake.ownUid() == 0, "needs root, to start the peer as another user");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv(1), to start the peer as another user");
+        // The other user cannot read the Maven repository: give it only the class directories it needs.
+        String classPath = String.join(File.pathSeparator, Path.of("target/classes").toAbsolutePath().toString(),
+                Path.of("target/test-classes").toAbsolutePath().toString(), Path.of("../weft-core/target/classes").toAbsolutePath().normalize().toString());
+        Path dir = Files.createTempDirectory("weft-rpc-uid");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path sock = dir.resolve("uid.sock");
+        Weft.run(() -> {
+            try (RpcServer rpcServer = RpcServer.bind(sock, (method, request) -> request)) {
+                Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
+                try (PeerProcess stranger = PeerProcess.start(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                        classPath, "connect", sock.toString())) {
+                    String line = Blocking.call(() -> stranger.expectStart("REFUSED"));
+                    assertTrue(line.contains("runs as uid"), line);
+                    assertEquals(0, rpcServer.sessions());
+                }
+            }
+        });
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                   SLEEPING first), 4 answers how many method-3 calls are running
  *  corrupt RING     opens a one-to-one ring, writes records 0..2, then a record whose length
  *                   is out of range, and a wrong version into the header
+ *  connect SOCKET   connects an RPC client and prints CONNECTED, or REFUSED and the reason
  * </pre>
  *
  * It prints READY when set up, and exits when its standard input closes (the test ended).
@@ -41,6 +42,7 @@ public final class RpcPeer {
         switch (args[0]) {
             case "server" -> server(Path.of(args[1]));
             case "corrupt" -> corrupt(Path.of(args[1]));
+            case "connect" -> connect(Path.of(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -70,6 +72,19 @@ public final class RpcPeer {
                 Weft.sleep(Duration.ofMinutes(10));
             }
         });
+    }
+
+    private static void connect(Path socket) throws Exception {
+        System.out.println("READY");
+        Weft.run(() -> {
+            try (RpcClient rpc = RpcClient.connect(socket)) {
+                System.out.println("CONNECTED " + rpc.serverPid());
+            } catch (RpcException e) {
+                System.out.println("REFUSED " + e.getMessage());
+            }
+        });
+        System.out.flush();
+        Thread.sleep(Duration.ofMinutes(1));
     }
 
     private static void corrupt(Path ring) throws Exception {

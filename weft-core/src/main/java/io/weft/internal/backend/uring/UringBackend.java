@@ -86,6 +86,10 @@ import java.util.Map;
  *             is the waiting task's native memory, alive until the final CQE (MsgOps)
  *   FileOps   see UringFileOps: OPENAT, READ, WRITE, FSYNC, STATX, CLOSE, RENAMEAT,
  *             UNLINKAT, MKDIRAT on native memory the op's waiter owns
+ *   FutexWait FUTEX_WAIT (6.7): futex2 flags (SIZE_U32, plus PRIVATE unless the word is
+ *             shared between processes) in fd, the word in addr, the value in addr2, the
+ *             match-any mask in addr3. Its -EAGAIN (the word moved on) is its result, not
+ *             retried
  *
  * Writes try a direct send(2) first. A write that the socket buffer takes at once then
  * costs one syscall and no task switch, where the ring would park the task until the
@@ -94,7 +98,7 @@ import java.util.Map;
  * (FdSocket.ringWrites), so bytes never overtake queued ones. Reads take the ring at
  * once: in request/response traffic the bytes are rarely there yet when a task reads.
  *
- * A CQE of -EAGAIN, -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
+ * A CQE of -EAGAIN (except a FutexWait's), -EINTR or -ENOBUFS for an op nobody cancelled is retried with a
  * fresh SQE, not reported (-ENOBUFS with a bounce chunk, see Read above). On kernels
  * before 5.15, READ_FIXED / WRITE_FIXED on an O_NONBLOCK socket return -EAGAIN instead
  * of waiting, so the first such CQE also switches heap I/O to RECV / SEND for the life

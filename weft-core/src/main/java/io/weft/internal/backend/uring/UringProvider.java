@@ -41,7 +41,8 @@ public final class UringProvider implements FdProvider {
         if (support.linkTimeout()) {
             caps.add(Capability.NATIVE_DEADLINES);
         }
-        if (support.supports(UringAbi.OP_FUTEX_WAIT)) {
+        // -Dweft.uring.futexWait=false: act as a kernel before 6.7, to try what replaces the op
+        if (support.supports(UringAbi.OP_FUTEX_WAIT) && !"false".equals(System.getProperty("weft.uring.futexWait"))) {
             caps.add(Capability.FUTEX_WAIT);
         }
         if (support.fileIo()) {

@@ -5,6 +5,8 @@ import io.weft.bench.echo.EchoOptions;
 import io.weft.bench.http.HttpBench;
 import io.weft.bench.http.HttpOptions;
 import io.weft.bench.file.FileBench;
+import io.weft.bench.ipc.IpcBench;
+import io.weft.bench.ipc.IpcOptions;
 import io.weft.bench.micro.MicroBench;
 
 import java.lang.management.ManagementFactory;
@@ -17,10 +19,11 @@ import java.util.Set;
 /**
  * {@code ./weft bench NAME [options]}: {@code echo} (the side-by-side TCP echo harness),
  * {@code http} (wrk against HTTP servers), {@code micro} (JMH), {@code file} (random file
- * reads), {@code all} (each of them, planned to fit 20 minutes on 2 cores).
+ * reads), {@code ipc} (round trips between two processes), {@code all} (each of them,
+ * planned to fit 20 minutes on 2 cores).
  *
- * <p>The echo harness wants its load generator on its own core. When it may pin and is
- * not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
+ * <p>The echo and IPC harnesses want their load generator (requester) on its own core. When
+ * it may pin and is not pinned yet, this JVM starts itself again under {@code taskset -c LOADGEN_CPU} with
  * the same JVM options and arguments and waits for it; the environment variable
  * {@value #PINNED_ENV} marks the pinned copy.
  */
@@ -42,8 +45,12 @@ public final class Main {
               micro   JMH micro-benchmarks, each beside its JDK equivalent; writes bench-results/micro.json, micro.svg
               file    4 KiB random reads of a page-cached file: Weft AsyncFile (io_uring, epoll, nio) vs FileChannel
                       on virtual and platform threads; writes bench-results/file.json, file.svg
-              all     echo, then http, then micro, then file (accepts their options; --contenders applies to echo only);
-                      prints the planned total first
+              ipc     round trips of 64-byte messages between two processes: Weft rings (busy-spin, yield, backoff,
+                      notify) vs Agrona's ring buffer vs Aeron IPC vs Unix socket vs loopback TCP, beside the floor of
+                      two threads sharing a cache line; responder on CPU 0, requester on CPU 1;
+                      writes bench-results/ipc.json, ipc.svg
+              all     echo, then http, then micro, then file, then ipc (accepts their options; --contenders applies
+                      to echo only); prints the planned total first
             """;
 
     public static void main(String[] args) throws Exception {
@@ -59,6 +66,7 @@ public final class Main {
                 case "http" -> http(rest);
                 case "micro" -> micro(rest);
                 case "file" -> file(rest);
+                case "ipc" -> ipc(rest);
                 case "all" -> all(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
             };
@@ -84,10 +92,22 @@ public final class Main {
         }
         Options o = Options.parse(args, EchoOptions.VALUED, EchoOptions.FLAGS);
         EchoOptions eo = EchoOptions.from(o, defaultOut());
-        if (mayRepin(eo)) {
+        if (mayRepin(eo.pin(), eo.serverCpu(), eo.loadgenCpu())) {
             return repinned(eo.loadgenCpu(), "echo", List.of(args));
         }
         return EchoBench.run(eo, System.out).ok() ? 0 : 1;
+    }
+
+    static int ipc(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(IpcOptions.USAGE);
+            return 0;
+        }
+        IpcOptions io = IpcOptions.from(Options.parse(args, IpcOptions.VALUED, IpcOptions.FLAGS), defaultOut());
+        if (mayRepin(io.pin(), io.serverCpu(), io.loadgenCpu())) {
+            return repinned(io.loadgenCpu(), "ipc", List.of(args));
+        }
+        return IpcBench.run(io, System.out).ok() ? 0 : 1;
     }
 
     static int http(String[] args) throws Exception {
@@ -121,18 +141,21 @@ public final class Main {
 
     static int all(String[] args) throws Exception {
         if (wantsHelp(args)) {
-            System.out.print("usage: ./weft bench all [options of echo, http, micro and file; --contenders applies to echo only]\n\n"
-                    + EchoOptions.USAGE + "\n" + HttpOptions.USAGE + "\n" + MicroBench.USAGE + "\n" + FileBench.USAGE);
+            System.out.print("usage: ./weft bench all [options of echo, http, micro, file and ipc; --contenders applies to echo only]\n\n"
+                    + EchoOptions.USAGE + "\n" + HttpOptions.USAGE + "\n" + MicroBench.USAGE + "\n" + FileBench.USAGE
+                    + "\n" + IpcOptions.USAGE);
             return 0;
         }
         Set<String> valued = new HashSet<>(EchoOptions.VALUED);
         valued.addAll(HttpOptions.VALUED);
         valued.addAll(MicroBench.VALUED);
         valued.addAll(FileBench.VALUED);
+        valued.addAll(IpcOptions.VALUED);
         Set<String> flags = new HashSet<>(EchoOptions.FLAGS);
         flags.addAll(HttpOptions.FLAGS);
         flags.addAll(MicroBench.FLAGS);
         flags.addAll(FileBench.FLAGS);
+        flags.addAll(IpcOptions.FLAGS);
         Options o = Options.parse(args, valued, flags);
         EchoOptions eo = EchoOptions.from(o, defaultOut());
         Set<String> httpKeys = new HashSet<>(HttpOptions.VALUED);
@@ -142,20 +165,27 @@ public final class Main {
                 HttpOptions.VALUED, HttpOptions.FLAGS), defaultOut());
         MicroBench.Settings ms = MicroBench.Settings.from(o, defaultOut());
         FileBench.Settings fs = FileBench.Settings.from(o, defaultOut());
+        Set<String> ipcKeys = new HashSet<>(IpcOptions.VALUED);
+        ipcKeys.addAll(IpcOptions.FLAGS);
+        ipcKeys.remove("contenders");
+        List<String> ipcArgs = o.toArgs(ipcKeys);
+        IpcOptions io = IpcOptions.from(Options.parse(ipcArgs.toArray(String[]::new), IpcOptions.VALUED, IpcOptions.FLAGS),
+                defaultOut());
         double echoS = eo.plannedSeconds();
         double httpS = ho.plannedSeconds();
         double microS = ms.plannedSeconds();
         double fileS = fs.plannedSeconds();
-        double totalS = echoS + httpS + microS + fileS;
-        System.out.printf("planned: echo about %s + http about %s + micro about %s + file about %s = about %s%n",
+        double ipcS = io.plannedSeconds();
+        double totalS = echoS + httpS + microS + fileS + ipcS;
+        System.out.printf("planned: echo about %s + http about %s + micro about %s + file about %s + ipc about %s = about %s%n",
                 Durations.describe(echoS), Durations.describe(httpS), Durations.describe(microS),
-                Durations.describe(fileS), Durations.describe(totalS));
+                Durations.describe(fileS), Durations.describe(ipcS), Durations.describe(totalS));
         if (totalS > ALL_BUDGET_SECONDS) {
             System.out.println("warning: that is more than " + Durations.describe(ALL_BUDGET_SECONDS)
                     + "; shorten with --seconds, --runs, --iterations or --quick");
         }
         int status;
-        if (mayRepin(eo)) {
+        if (mayRepin(eo.pin(), eo.serverCpu(), eo.loadgenCpu())) {
             Set<String> echoKeys = new HashSet<>(EchoOptions.VALUED);
             echoKeys.addAll(EchoOptions.FLAGS);
             status = repinned(eo.loadgenCpu(), "echo", o.toArgs(echoKeys));
@@ -170,13 +200,21 @@ public final class Main {
         MicroBench.run(ms, System.out);
         System.out.println();
         FileBench.run(fs, System.out);
+        System.out.println();
+        if (mayRepin(io.pin(), io.serverCpu(), io.loadgenCpu())) {
+            if (repinned(io.loadgenCpu(), "ipc", ipcArgs) != 0) {
+                status = 1;
+            }
+        } else if (!IpcBench.run(io, System.out).ok()) {
+            status = 1;
+        }
         return status;
     }
 
-    /** True if this JVM should run the echo harness again pinned to the load generator's core. */
-    private static boolean mayRepin(EchoOptions eo) {
-        return eo.pin() && System.getenv(PINNED_ENV) == null && ChildJvm.tasksetAvailable()
-                && Machine.current().cpus() > Math.max(eo.serverCpu(), eo.loadgenCpu());
+    /** True if this JVM should run a harness again pinned to the load generator's core. */
+    private static boolean mayRepin(boolean pin, int serverCpu, int loadgenCpu) {
+        return pin && System.getenv(PINNED_ENV) == null && ChildJvm.tasksetAvailable()
+                && Machine.current().cpus() > Math.max(serverCpu, loadgenCpu);
     }
 
     /** Runs {@code Main command args} in a copy of this JVM pinned to {@code cpu}; returns its exit status. */

@@ -9,9 +9,9 @@ import java.io.IOException;
  * Samples CPU time around one measured window: the server process's user and system time
  * ({@code /proc/PID/stat}), the load generator's own ({@code /proc/self/stat}: this JVM,
  * every thread), and when pinned, the server core's busy time ({@code /proc/stat}) to see
- * how much of that core other processes took.
+ * how much of that core other processes took. The echo and IPC harnesses use it.
  */
-final class CpuWindow implements LoadGenerator.Window {
+public final class CpuWindow implements LoadGenerator.Window {
 
     private final long serverPid;
     private final Integer serverCpu;
@@ -25,7 +25,8 @@ final class CpuWindow implements LoadGenerator.Window {
     private ProcStat.CoreTimes core0;
     private ProcStat.CoreTimes core1;
 
-    CpuWindow(long serverPid, Integer serverCpu) {
+    /** For the server process {@code serverPid}, pinned to {@code serverCpu} (null if not pinned). */
+    public CpuWindow(long serverPid, Integer serverCpu) {
         this.serverPid = serverPid;
         this.serverCpu = serverCpu;
     }
@@ -50,7 +51,7 @@ final class CpuWindow implements LoadGenerator.Window {
         }
     }
 
-    CpuUse result() {
+    public CpuUse result() {
         double secs = (t1 - t0) / 1e9;
         if (!proc) {
             return new CpuUse(secs, Double.NaN, Double.NaN, Double.NaN, Double.NaN);

@@ -158,7 +158,7 @@ public final class EchoBench {
     }
 
     /** This process's Cpus_allowed_list ("0-1", "1"), or "?" off Linux. */
-    static String allowedCpus() {
+    public static String allowedCpus() {
         try {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("Cpus_allowed_list:"))

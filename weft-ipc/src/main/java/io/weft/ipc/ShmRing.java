@@ -195,11 +195,25 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      *
      * <p>The batch's slots go back to producers when it ends. A handler that throws ends the
      * batch: its record and those before it count as consumed, the rest stay in the ring.
+     * A batch that found only the padding at the end of the region goes on from its start,
+     * so a read after {@link #hasRecords} said true hands over at least one record.
      *
      * @return the number of records handed over (padding is not counted)
      * @throws RingCorruptedException if a record length is out of range
      */
     public final int read(RecordHandler handler, int limit) throws RingCorruptedException {
+        long before = (long) LONG.getOpaque(header, HEAD_OFFSET);
+        int records = readContiguous(handler, limit);
+        if (records == 0 && limit > 0) {
+            long after = (long) LONG.getOpaque(header, HEAD_OFFSET);
+            if (after != before && ((int) after & mask) == 0) {
+                records = readContiguous(handler, limit); // consumed only the padding: go on from the start
+            }
+        }
+        return records;
+    }
+
+    private int readContiguous(RecordHandler handler, int limit) throws RingCorruptedException {
         long head = (long) LONG.getOpaque(header, HEAD_OFFSET); // the consumer's own word
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
@@ -245,10 +259,21 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
         }
     }
 
-    /** True if the next slot holds a committed record (or padding). Consumer only. */
+    /**
+     * True if a committed record is ready to {@link #read}. Padding at the end of the region
+     * does not count: the record after it, at the region's start, must be committed too.
+     * Consumer only.
+     */
     public final boolean hasRecords() {
         long head = (long) LONG.getOpaque(header, HEAD_OFFSET);
-        return (int) INT.getAcquire(data, (long) ((int) head & mask) + LENGTH_OFFSET) > 0;
+        int at = (int) head & mask;
+        if ((int) INT.getAcquire(data, (long) at + LENGTH_OFFSET) <= 0) { // pairs with setRelease in commit()
+            return false;
+        }
+        // Padding is committed (with release) before the record that follows it at index 0
+        // is claimed, and a record never wraps, so padding never sits at index 0 itself.
+        return data.get(ValueLayout.JAVA_INT, at + TYPE_OFFSET) != PADDING_TYPE
+                || at != 0 && (int) INT.getAcquire(data, (long) LENGTH_OFFSET) > 0;
     }
 
     /**

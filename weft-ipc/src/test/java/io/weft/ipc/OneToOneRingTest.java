@@ -89,6 +89,31 @@ class OneToOneRingTest {
     }
 
     @Test
+    void paddingAloneIsNotARecordAndAReadAfterItFindsTheNextOne() throws IOException {
+        try (OneToOneRing ring = OneToOneRing.create(path("pad"), 1024)) {
+            byte[] payload = new byte[40]; // 48-byte slots: 21 fill 1008 bytes, leaving 16 at the end
+            for (int i = 0; i < 21; i++) {
+                assertTrue(ring.tryWrite(1, payload, 0, payload.length));
+            }
+            assertEquals(21, ring.read((type, buf, index, length) -> { }));
+            // The next record does not fit in the 16 bytes left: they become padding, and the
+            // record is claimed at the region's start but not committed yet.
+            long index = ring.tryClaim(2, 16);
+            assertTrue(index >= 0);
+            assertFalse(ring.hasRecords(), "padding alone is not a record");
+            int[] none = {0};
+            assertEquals(0, ring.read((type, buf, at, length) -> none[0]++, 1));
+            assertEquals(0, none[0]);
+            ring.commit(index);
+            assertTrue(ring.hasRecords());
+            int[] types = {0};
+            assertEquals(1, ring.read((type, buf, at, length) -> types[0] = type, 1), "one read crosses the padding");
+            assertEquals(2, types[0]);
+            assertFalse(ring.hasRecords());
+        }
+    }
+
+    @Test
     void batchReadHonoursTheLimit() throws IOException {
         try (OneToOneRing ring = OneToOneRing.create(path("batch"), 4096)) {
             for (int k = 0; k < 20; k++) {

@@ -50,9 +50,11 @@ import java.util.Arrays;
  *
  * Readiness cache. A Registration keeps one bit per direction: set means "may be ready,
  * try the syscall", clear means "EAGAIN since the last edge, wait". It starts set. EAGAIN
- * clears it; an edge sets it and retries the parked ops of that direction in order until
- * one gets EAGAIN again. A new op parks at once behind older ops of its direction, or when
- * the bit is clear, so it neither jumps the queue nor wastes a syscall. No edge is lost:
+ * clears it, and so does a short read of a registered TCP stream (it emptied the queue, and
+ * in request/response traffic the next read would only get EAGAIN); an edge sets it and
+ * retries the parked ops of that direction in order until one gets EAGAIN again. A new op
+ * parks at once behind older ops of its direction, or when the bit is clear, so it neither
+ * jumps the queue nor wastes a syscall. No edge is lost:
  * one that arrives after EAGAIN, or after EPOLL_CTL_ADD (which reports a socket that is
  * ready already), is delivered by the next epoll_wait, which sets the bit.
  *
@@ -167,6 +169,12 @@ final class EpollBackend extends Backend {
         final long token;
         /** READ and WRITE bits: set = may be ready, clear = EAGAIN since the last edge. */
         int ready = READ | WRITE;
+        /**
+         * Set for good once an edge carried EPOLLRDHUP, EPOLLHUP or EPOLLERR: the end of the
+         * stream or an error is pending, which a short read leaves behind and no later edge
+         * announces again, so a short read no longer clears READ.
+         */
+        boolean ended;
         /** Parked ops in submission order; each op waits behind older ops of its direction. */
         final ArrayDeque<IoOp> parked = new ArrayDeque<>(2);
 
@@ -334,6 +342,9 @@ final class EpollBackend extends Backend {
                     closeQuietly(accepted);
                 }
             } else {
+                if (r > 0 && op instanceof NetOps.Read rd && r < rd.buffer.byteSize() && s.isTcpStream()) {
+                    emptied(s);
+                }
                 op.complete(r);
             }
             return true;
@@ -418,6 +429,21 @@ final class EpollBackend extends Backend {
 
     // ---- registrations ---------------------------------------------------------------
 
+    /**
+     * A short read of a TCP stream emptied its receive queue: the next read waits for the
+     * edge that new data brings rather than trying a read that would only say EAGAIN. Only
+     * for a registered socket, whose edges this loop's epoll reports; a new edge may already
+     * be queued for bytes this read took, which costs one read that finds nothing. Not once
+     * the peer's FIN or an error was seen: the end of the stream may still be unread, and
+     * no new edge would come for it.
+     */
+    private void emptied(FdSocket s) {
+        Registration reg = registrationOf(s);
+        if (reg != null && !reg.ended) {
+            reg.ready &= ~READ;
+        }
+    }
+
     private Registration registrationOf(FdSocket s) {
         int fd = s.fd();
         Registration reg = fd < byFd.length ? byFd[fd] : null;
@@ -495,6 +521,9 @@ final class EpollBackend extends Backend {
     }
 
     private void onEdge(Registration reg, int bits) {
+        if ((bits & (Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) {
+            reg.ended = true;
+        }
         if ((bits & READ_EVENTS) != 0) {
             reg.ready |= READ;
         }

@@ -222,6 +222,15 @@ public final class FdSocket extends SocketHandle {
         return listener;
     }
 
+    /**
+     * True for a TCP stream: a read that returns fewer bytes than asked for has emptied the
+     * receive queue (a Unix stream may stop short at a message from another sender, and a
+     * datagram socket at each datagram, with more queued).
+     */
+    public boolean isTcpStream() {
+        return !datagram && !listener && (domain == Libc.AF_INET || domain == Libc.AF_INET6);
+    }
+
     // ---- the direct-call guard -------------------------------------------------------
 
     private void acquire() throws ClosedChannelException {

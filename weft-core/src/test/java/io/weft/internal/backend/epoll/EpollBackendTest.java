@@ -164,6 +164,27 @@ class EpollBackendTest {
         assertEquals("late", new String(buf, 0, 4, StandardCharsets.US_ASCII));
     }
 
+    @Test
+    void aReadAfterAShortReadWaitsForTheEdgeAndStillGetsBytesAlreadyThere() throws IOException {
+        FdSocket[] p = pair(listener());
+        byte[] buf = new byte[8];
+        NetOps.Read first = submit(new NetOps.Read(p[1], MemorySegment.ofArray(buf)));
+        loop.turn(0); // EAGAIN: the socket joins epoll
+        write(p[0], bytes("late"));
+        assertEquals(4, loop.await(first), "a short read: the queue is empty now");
+        write(p[0], bytes("more"));
+        NetOps.Read second = submit(new NetOps.Read(p[1], MemorySegment.ofArray(buf)));
+        assertFalse(second.isDone(), "after a short read the next one waits for the edge, no syscall");
+        assertEquals(4, loop.await(second), "the edge of the bytes sent before it completes it");
+        assertEquals("more", new String(buf, 0, 4, StandardCharsets.US_ASCII));
+        // A read that fills its buffer leaves the socket maybe-readable: the next one tries at once.
+        write(p[0], bytes("12345678abc"));
+        assertEquals(8, loop.await(submit(new NetOps.Read(p[1], MemorySegment.ofArray(buf)))));
+        NetOps.Read third = submit(new NetOps.Read(p[1], MemorySegment.ofArray(buf)));
+        assertTrue(third.isDone(), "read at once, without waiting for an edge");
+        assertEquals(3, third.result());
+    }
+
     /**
      * The idiomatic buffer, from the waiting task's own confined arena: the loop thread
      * makes the syscalls (the first try here, and the retry after the edge), although only

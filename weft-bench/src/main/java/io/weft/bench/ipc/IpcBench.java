@@ -262,10 +262,13 @@ public final class IpcBench {
         Optional<IpcResult> notify = find(results, IpcContender.WEFT_RING_NOTIFY);
         List<Target> out = new ArrayList<>();
         if (spin.isPresent() && floor.isPresent()) {
-            double ratio = spin.get().p50() / floor.get().p50();
+            // The floor is the least a round trip can take: its fastest run, not its median,
+            // since a slower run measures what else the machine did, not the hardware.
+            double floorP50 = floor.get().bestP50();
+            double ratio = spin.get().p50() / floorP50;
             out.add(new Target("busy-spin p50 ≤ 1.5× floor", String.format(Locale.ROOT,
-                    "weft-ring-busy-spin p50 %.2f µs is %.2f× floor's %.2f µs (target ≤ 1.5×)",
-                    spin.get().p50(), ratio, floor.get().p50()), ratio <= 1.5));
+                    "weft-ring-busy-spin p50 %.2f µs is %.2f× floor's %.2f µs, its fastest run (target ≤ 1.5×)",
+                    spin.get().p50(), ratio, floorP50), ratio <= 1.5));
         } else {
             out.add(new Target("busy-spin p50 ≤ 1.5× floor", "weft-ring-busy-spin p50 vs floor: " + notMeasured(results, IpcContender.WEFT_RING_BUSY_SPIN, IpcContender.FLOOR), null));
         }

@@ -87,6 +87,11 @@ final class IpcResult {
         return median(Run::opsPerSec);
     }
 
+    /** The lowest p50 of the runs: for the floor, the one least disturbed by the machine. */
+    double bestP50() {
+        return runs.stream().mapToDouble(r -> r.p(50)).min().orElse(Double.NaN);
+    }
+
     int window() {
         return runs.isEmpty() ? 0 : runs.getFirst().throughput().window();
     }

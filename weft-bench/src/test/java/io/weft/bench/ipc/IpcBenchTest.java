@@ -75,6 +75,23 @@ class IpcBenchTest {
     }
 
     @Test
+    void theFloorTargetComparesWithTheFloorsFastestRun() {
+        IpcResult floor = IpcResult.measured(IpcContender.FLOOR, "", List.of(run(120), run(580), run(580)));
+        IpcResult spin = IpcResult.measured(IpcContender.WEFT_RING_BUSY_SPIN, "", List.of(run(200), run(200), run(210)));
+        IpcBench.Target t = IpcBench.targets(List.of(spin, floor)).getFirst();
+        assertEquals(Boolean.FALSE, t.met(), t.line());
+        assertTrue(t.line().contains("floor's 0.12 µs"), t.line());
+    }
+
+    /** A run whose every round trip took {@code nanos}. */
+    private static IpcResult.Run run(long nanos) {
+        org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+        h.recordValueWithCount(nanos, 1000);
+        return new IpcResult.Run(new RoundTrips.Latency(h, 1000, 1000 * nanos), new RoundTrips.Throughput(1000, 1000 * nanos, 1),
+                new io.weft.bench.CpuUse(1, 0, 0, 0, 1), true);
+    }
+
+    @Test
     void targetsAreNotApplicableWhenWhatTheyCompareWasNotMeasured() {
         List<IpcBench.Target> t = IpcBench.targets(List.of(IpcResult.skipped(IpcContender.WEFT_RING_NOTIFY, "not here")));
         assertEquals(3, t.size());

@@ -234,7 +234,7 @@ final class EpollBackend extends Backend {
                 Registration reg = registrationOf(s);
                 if (reg != null && ((reg.ready & direction) == 0 || reg.hasParked(direction))) {
                     park(reg, op);
-                } else if (!attempt(s, op)) {
+                } else if (!attempt(s, reg, op)) {
                     reg = register(s, op);
                     if (reg != null) {
                         reg.ready &= ~direction;
@@ -300,9 +300,10 @@ final class EpollBackend extends Backend {
      * Makes the op's syscall once (again on EINTR, and for accept on ECONNABORTED, which
      * only says that one queued connection went away).
      *
+     * @param reg the socket's registration in this loop's epoll, or null if it has none yet
      * @return true if the op is now complete, false if it would block
      */
-    private boolean attempt(FdSocket s, IoOp op) {
+    private boolean attempt(FdSocket s, Registration reg, IoOp op) {
         for (;;) {
             long r;
             try {
@@ -342,8 +343,8 @@ final class EpollBackend extends Backend {
                     closeQuietly(accepted);
                 }
             } else {
-                if (r > 0 && op instanceof NetOps.Read rd && r < rd.buffer.byteSize() && s.isTcpStream()) {
-                    emptied(s);
+                if (r > 0 && op instanceof NetOps.Read rd && r < rd.buffer.byteSize()) {
+                    emptied(s, reg);
                 }
                 op.complete(r);
             }
@@ -437,9 +438,8 @@ final class EpollBackend extends Backend {
      * the peer's FIN or an error was seen: the end of the stream may still be unread, and
      * no new edge would come for it.
      */
-    private void emptied(FdSocket s) {
-        Registration reg = registrationOf(s);
-        if (reg != null && !reg.ended) {
+    private static void emptied(FdSocket s, Registration reg) {
+        if (reg != null && !reg.ended && s.isTcpStream()) {
             reg.ready &= ~READ;
         }
     }
@@ -553,7 +553,7 @@ final class EpollBackend extends Backend {
             } else if ((direction & blocked) != 0 || (reg.ready & direction) == 0) {
                 done = false;
             } else {
-                done = attempt(reg.socket, op);
+                done = attempt(reg.socket, reg, op);
                 if (!done) {
                     reg.ready &= ~direction;
                     blocked |= direction;

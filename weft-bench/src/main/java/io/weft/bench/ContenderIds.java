@@ -23,6 +23,18 @@ public final class ContenderIds {
         throw new IllegalArgumentException("unknown contender '" + id + "' (known: " + String.join(", ", ids(type)) + ")");
     }
 
+    /**
+     * The contenders {@code --contenders a,b,c} names, in that order; all of {@code type} if
+     * it is not given. @throws IllegalArgumentException for an unknown name or one named twice
+     */
+    public static <E extends Enum<E> & Named> List<E> fromOption(Options o, Class<E> type) {
+        List<E> contenders = o.list("contenders", ids(type)).stream().map(id -> byId(type, id)).toList();
+        if (contenders.stream().distinct().count() != contenders.size()) {
+            throw new IllegalArgumentException("--contenders names one contender twice");
+        }
+        return contenders;
+    }
+
     /** Every id of {@code type}, in declaration order. */
     public static <E extends Enum<E> & Named> List<String> ids(Class<E> type) {
         return Arrays.stream(type.getEnumConstants()).map(Named::id).toList();

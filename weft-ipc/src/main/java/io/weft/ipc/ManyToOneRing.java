@@ -1,6 +1,8 @@
 package io.weft.ipc;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 import static io.weft.ipc.RingLayout.*;
@@ -40,11 +42,11 @@ import static io.weft.ipc.RingLayout.*;
  */
 public final class ManyToOneRing extends ShmRing {
 
-    private static final java.lang.invoke.VarHandle HEAD_CACHE;
+    private static final VarHandle HEAD_CACHE;
 
     static {
         try {
-            HEAD_CACHE = java.lang.invoke.MethodHandles.lookup().findVarHandle(ManyToOneRing.class, "headCache", long.class);
+            HEAD_CACHE = MethodHandles.lookup().findVarHandle(ManyToOneRing.class, "headCache", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,6 +1,7 @@
 package io.weft.bench.echo;
 
 import io.weft.bench.ChildJvm;
+import io.weft.bench.ContenderIds;
 import io.weft.bench.Options;
 import io.weft.bench.Pinning;
 
@@ -49,10 +50,7 @@ public record EchoOptions(int connections, int size, double seconds, double warm
     /** The options in {@code o}; {@code defaultOut} unless {@code --out} is given. */
     public static EchoOptions from(Options o, Path defaultOut) {
         boolean quick = o.flag("quick");
-        List<Contender> contenders = o.list("contenders", Contender.ids()).stream().map(Contender::byId).toList();
-        if (contenders.stream().distinct().count() != contenders.size()) {
-            throw new IllegalArgumentException("--contenders names one contender twice");
-        }
+        List<Contender> contenders = ContenderIds.fromOption(o, Contender.class);
         Pinning pinning = Pinning.from(o);
         return new EchoOptions(
                 o.intValue("connections", 64, 1),

@@ -1,6 +1,7 @@
 package io.weft.bench.http;
 
 import io.weft.bench.ChildJvm;
+import io.weft.bench.ContenderIds;
 import io.weft.bench.Options;
 import io.weft.bench.Pinning;
 
@@ -44,10 +45,7 @@ public record HttpOptions(int connections, int threads, double seconds, double w
 
     public static HttpOptions from(Options o, Path defaultOut) {
         boolean quick = o.flag("quick");
-        List<HttpContender> contenders = o.list("contenders", HttpContender.ids()).stream().map(HttpContender::byId).toList();
-        if (contenders.stream().distinct().count() != contenders.size()) {
-            throw new IllegalArgumentException("--contenders names one contender twice");
-        }
+        List<HttpContender> contenders = ContenderIds.fromOption(o, HttpContender.class);
         Pinning pinning = Pinning.from(o);
         String path = o.string("path", "/plaintext");
         if (!path.equals("/plaintext") && !path.equals("/json")) {

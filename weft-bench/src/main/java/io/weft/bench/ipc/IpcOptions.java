@@ -1,6 +1,7 @@
 package io.weft.bench.ipc;
 
 import io.weft.bench.ChildJvm;
+import io.weft.bench.ContenderIds;
 import io.weft.bench.Options;
 import io.weft.bench.Pinning;
 
@@ -53,10 +54,7 @@ public record IpcOptions(int size, double seconds, double warmupSeconds, int run
     /** The options in {@code o}; {@code defaultOut} unless {@code --out} is given. */
     public static IpcOptions from(Options o, Path defaultOut) {
         boolean quick = o.flag("quick");
-        List<IpcContender> contenders = o.list("contenders", IpcContender.ids()).stream().map(IpcContender::byId).toList();
-        if (contenders.stream().distinct().count() != contenders.size()) {
-            throw new IllegalArgumentException("--contenders names one contender twice");
-        }
+        List<IpcContender> contenders = ContenderIds.fromOption(o, IpcContender.class);
         int size = o.intValue("size", 64, MIN_SIZE);
         if (size > MAX_SIZE) {
             throw new IllegalArgumentException("--size must be at most " + MAX_SIZE + ": " + size);

@@ -38,6 +38,26 @@ public final class TestSupport {
         });
     }
 
+    /**
+     * True if this machine has IPv6: the kernel offers it (/proc/net/if_inet6 exists only
+     * then) and an AF_INET6 socket opens.
+     */
+    public static boolean ipv6Available() {
+        if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
+            return false;
+        }
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Skips the test unless {@link #ipv6Available()}. */
+    public static void assumeIpv6() {
+        Assumptions.assumeTrue(ipv6Available(), "IPv6 is not available on this machine (no /proc/net/if_inet6, or AF_INET6 sockets are refused)");
+    }
+
     /** The number of open file descriptors of this process. */
     public static int openFds() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {

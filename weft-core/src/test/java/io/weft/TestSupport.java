@@ -49,7 +49,8 @@ public final class TestSupport {
         if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
             return false;
         }
-        try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+        try {
+            java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6).close();
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             return false;

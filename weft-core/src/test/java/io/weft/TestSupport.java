@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /** Small helpers shared by the tests. */
@@ -38,10 +41,79 @@ public final class TestSupport {
         });
     }
 
+    /**
+     * True if this machine has IPv6: the kernel offers it (/proc/net/if_inet6 exists only
+     * then) and an AF_INET6 socket opens.
+     */
+    public static boolean ipv6Available() {
+        if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
+            return false;
+        }
+        try {
+            java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.INET6).close();
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Skips the test unless {@link #ipv6Available()}. */
+    public static void assumeIpv6() {
+        Assumptions.assumeTrue(ipv6Available(), "IPv6 is not available on this machine (no /proc/net/if_inet6, or AF_INET6 sockets are refused)");
+    }
+
     /** The number of open file descriptors of this process. */
     public static int openFds() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count();
+        }
+    }
+
+    /**
+     * The sockets and anonymous inodes (epoll, eventfd, io_uring, timerfd) this process has
+     * open, each as "fd -> target", where a target such as {@code socket:[4711]} names one
+     * kernel object: a number reused for another object gives another entry.
+     */
+    public static Set<String> socketLikeFds() throws IOException {
+        Set<String> open = new TreeSet<>();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (NoSuchFileException closedMeanwhile) {
+                    continue;
+                }
+                if (target.startsWith("socket:") || target.startsWith("anon_inode:")) {
+                    open.add(fd.getFileName() + " -> " + target);
+                }
+            }
+        }
+        return open;
+    }
+
+    /**
+     * Fails unless, within {@code limit}, every socket and anonymous inode open now was
+     * already open in {@code before}: counts only what was opened since, so descriptors
+     * that other code in this JVM opens and closes meanwhile do not matter once closed.
+     */
+    public static void assertNoNewSocketLikeFds(Set<String> before, Duration limit) throws IOException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Set<String> added = socketLikeFds();
+            added.removeAll(before);
+            if (added.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("file descriptors leaked: " + added);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while checking for leaked descriptors: " + added);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.weft.bench;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,7 +74,19 @@ class ProcStatTest {
     @Test
     void thisProcessHasSpentSomeCpu() throws Exception {
         assumeTrue(ProcStat.available(), "no /proc on this system");
-        assertTrue(ProcStat.self().totalTicks() >= 0);
         assertTrue(ProcStat.ticksPerSecond() > 0);
+        ProcStat.CpuTimes before = ProcStat.self();
+        assertTrue(before.totalTicks() > 0, "a running JVM has used CPU: " + before);
+        // Burn CPU until the counter moves; on a busy machine that takes longer, not forever.
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long sink = 0;
+        ProcStat.CpuTimes after = before;
+        while (after.totalTicks() <= before.totalTicks() && System.nanoTime() - limit < 0) {
+            for (int i = 0; i < 10_000_000; i++) {
+                sink += i ^ (sink >>> 3);
+            }
+            after = ProcStat.self();
+        }
+        assertTrue(after.totalTicks() > before.totalTicks(), "burning CPU moved the counter: " + before + " then " + after + " " + sink);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * One demo client, run as one task: connects, then sends a message, reads its echo and
@@ -63,7 +64,7 @@ final class EchoClient implements Callable<EchoClient.Result> {
     private final int id;
     private final InetSocketAddress server;
     private final int size;
-    private final Deadline stopAt;
+    private final BooleanSupplier stop;
     private final Deadline hardStop;
     private final Recorder[] latencyByLoop;
     private final LongAdder progress;
@@ -76,10 +77,16 @@ final class EchoClient implements Callable<EchoClient.Result> {
      */
     EchoClient(int id, InetSocketAddress server, int size, Deadline stopAt, Deadline hardStop,
                Recorder[] latencyByLoop, LongAdder progress) {
+        this(id, server, size, stopAt::hasPassed, hardStop, latencyByLoop, progress);
+    }
+
+    /** Like the other, but starts no new message once {@code stop} is true (tests stop after a count). */
+    EchoClient(int id, InetSocketAddress server, int size, BooleanSupplier stop, Deadline hardStop,
+               Recorder[] latencyByLoop, LongAdder progress) {
         this.id = id;
         this.server = server;
         this.size = size;
-        this.stopAt = stopAt;
+        this.stop = stop;
         this.hardStop = hardStop;
         this.latencyByLoop = latencyByLoop;
         this.progress = progress;
@@ -97,7 +104,7 @@ final class EchoClient implements Callable<EchoClient.Result> {
         Throwable failure = null;
         try (TcpStream s = TcpStream.connect(server, Deadline.after(CONNECT_TIMEOUT).min(hardStop))) {
             s.setNoDelay(true);
-            for (long seq = 0; !stopAt.hasPassed(); seq++) {
+            for (long seq = 0; !stop.getAsBoolean(); seq++) {
                 Payload.fill(out, id, seq);
                 long start = System.nanoTime();
                 exchange(s, out, in);

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,8 +30,11 @@ class EchoClientTest {
 
     private static final int SIZE = 100;
 
+    /** Messages the corrupting server has echoed. */
+    private final AtomicInteger echoed = new AtomicInteger();
+
     /** Echoes, but flips one bit of every third message's byte 42. */
-    private static void corruptingEcho(TcpStream conn) throws Exception {
+    private void corruptingEcho(TcpStream conn) throws Exception {
         byte[] msg = new byte[SIZE];
         try (conn) {
             for (int i = 0; ; i++) {
@@ -41,6 +46,7 @@ class EchoClientTest {
                     msg[42] ^= 0x10;
                 }
                 conn.writeAll(msg);
+                echoed.incrementAndGet();
             }
         }
     }
@@ -62,13 +68,13 @@ class EchoClientTest {
         void serve(TcpStream conn) throws Exception;
     }
 
-    private static EchoClient.Result runAgainst(Server server, Duration runFor) throws Exception {
+    /** Runs one client against {@code server} until {@code stop} is true (at most 30 s). */
+    private static EchoClient.Result runAgainst(Server server, BooleanSupplier stop) throws Exception {
         try (Runtime rt = Runtime.builder().backend("nio").loops(1).build()) {
             Task<EchoClient.Result> t = rt.spawn(() -> {
                 try (TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
                     Task<Void> s = Weft.spawn(() -> server.serve(l.accept()));
-                    Deadline stop = Deadline.after(runFor);
-                    EchoClient c = new EchoClient(7, l.localAddress(), SIZE, stop, Deadline.after(runFor.plusSeconds(5)),
+                    EchoClient c = new EchoClient(7, l.localAddress(), SIZE, stop, Deadline.after(Duration.ofSeconds(30)),
                             new Recorder[] {new Recorder(EchoClient.LATENCY_CAP_NANOS, 3)}, new LongAdder());
                     EchoClient.Result r = c.call();
                     s.join();
@@ -81,16 +87,18 @@ class EchoClientTest {
 
     @Test
     void countsEveryCorruptedEchoAndSaysWhere() throws Exception {
-        EchoClient.Result r = runAgainst(EchoClientTest::corruptingEcho, Duration.ofMillis(300));
+        // The client checks before each message; it has completed every message the server
+        // echoed, so it stops after at least 9.
+        EchoClient.Result r = runAgainst(this::corruptingEcho, () -> echoed.get() >= 9);
         assertNull(r.failure());
-        assertTrue(r.messages() >= 3, "messages: " + r.messages());
+        assertTrue(r.messages() >= 9, "messages: " + r.messages());
         assertEquals((r.messages() + 2) / 3, r.mismatches());
         assertTrue(r.firstMismatch().startsWith("connection 7, message 0, byte 42: sent 0x"), r.firstMismatch());
     }
 
     @Test
     void aServerThatQuitsMidMessageFailsTheClientAndKeepsItsCounts() throws Exception {
-        EchoClient.Result r = runAgainst(EchoClientTest::quittingEcho, Duration.ofSeconds(10));
+        EchoClient.Result r = runAgainst(EchoClientTest::quittingEcho, () -> false);
         assertEquals(2, r.messages());
         assertEquals(0, r.mismatches());
         assertInstanceOf(EOFException.class, r.failure());

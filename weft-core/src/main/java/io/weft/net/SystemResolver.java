@@ -31,22 +31,30 @@ import java.util.concurrent.CompletionException;
  */
 final class SystemResolver implements Resolver {
 
-    static final SystemResolver INSTANCE = new SystemResolver();
+    static final SystemResolver INSTANCE = new SystemResolver(InetAddress::getAllByName);
 
-    private SystemResolver() {
+    /** The blocking lookup; tests give one that records the thread it ran on. */
+    interface Lookup {
+        InetAddress[] lookup(String host) throws IOException;
+    }
+
+    private final Lookup lookup;
+
+    SystemResolver(Lookup lookup) {
+        this.lookup = lookup;
     }
 
     @Override
     public List<InetAddress> resolve(String host, Deadline deadline) throws IOException {
-        Task<InetAddress[]> lookup = Weft.spawn(() -> Blocking.call(() -> InetAddress.getAllByName(host)));
+        Task<InetAddress[]> task = Weft.spawn(() -> Blocking.call(() -> lookup.lookup(host)));
         try {
-            InetAddress[] all = lookup.join(deadline);
+            InetAddress[] all = task.join(deadline);
             return Arrays.stream(all).sorted(Comparator.comparing(a -> a instanceof Inet4Address ? 0 : 1)).toList();
         } catch (DeadlineExceededException e) {
-            lookup.cancel();
+            task.cancel();
             throw new SocketTimeoutException("resolving " + host + " timed out");
         } catch (CancellationException e) {
-            lookup.cancel();
+            task.cancel();
             throw e;
         } catch (CompletionException e) {
             if (e.getCause() instanceof IOException io) {

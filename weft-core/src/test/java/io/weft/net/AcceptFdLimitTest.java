@@ -1,5 +1,6 @@
 package io.weft.net;
 
+import io.weft.Deadline;
 import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,8 +58,8 @@ class AcceptFdLimitTest {
             long backoffs = Long.parseLong(parts[2]);
             assertEquals(3, accepted, "every connection was accepted once descriptors were free");
             assertTrue(backoffs >= 1, "accept hit the limit and backed off");
-            // The child held the limit for 500 ms; backoff starts at 10 ms and doubles, so a
-            // loop that spun instead would show thousands of attempts.
+            // The child held the limit for 500 ms after the first backoff; backoff starts at
+            // 10 ms and doubles, so a loop that spun instead would show thousands of attempts.
             assertTrue(backoffs <= 20, "accept backed off rather than spinning: " + backoffs + " attempts");
             assertEquals(0, child.exitValue());
         } finally {
@@ -96,7 +97,15 @@ class AcceptFdLimitTest {
                         }
                         return got.size();
                     });
-                    Weft.sleep(Duration.ofMillis(500)); // this task keeps running meanwhile: the loop is not stuck
+                    // Wait (bounded) until the parent's connections have made accept hit
+                    // EMFILE, then hold the limit 500 ms longer: a loop that spun instead of
+                    // backing off would show thousands of attempts by then. This task keeps
+                    // running meanwhile: the loop is not stuck.
+                    Deadline limit = Deadline.after(Duration.ofSeconds(60));
+                    while (l.fdLimitBackoffs() == 0 && !limit.hasPassed()) {
+                        Weft.sleep(Duration.ofMillis(5));
+                    }
+                    Weft.sleep(Duration.ofMillis(500));
                     for (FileChannel f : filler) {
                         f.close();
                     }

@@ -273,6 +273,17 @@ class ResolverTest {
     @MethodSource("fdBackends")
     void theSystemResolverRunsOnTheBlockingPool(String backend) throws Exception {
         TcpConformanceTest.on(backend, () -> {
+            Thread caller = Thread.currentThread();
+            java.util.concurrent.atomic.AtomicReference<Thread> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+            SystemResolver recording = new SystemResolver(host -> {
+                ranOn.set(Thread.currentThread());
+                return InetAddress.getAllByName(host);
+            });
+            assertEquals(List.of(InetAddress.getByName("127.0.0.1")), recording.resolve("127.0.0.1", Duration.ofSeconds(10)));
+            Thread t = ranOn.get();
+            assertTrue(t != null && t != caller && !t.isVirtual(), "the lookup ran on a platform thread of its own: " + t);
+            assertTrue(t.getName().startsWith(Weft.runtime().name() + "-blocking-"),
+                    "the lookup ran on the runtime's blocking pool: " + t.getName());
             List<InetAddress> local = Resolver.system().resolve("localhost", Duration.ofSeconds(10));
             assertTrue(local.stream().allMatch(InetAddress::isLoopbackAddress), local.toString());
             assertEquals(List.of(InetAddress.getByName("127.0.0.1")), Resolver.system().resolve("127.0.0.1", Duration.ofSeconds(10)));

@@ -15,7 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,14 +183,12 @@ class UdpConformanceTest {
         NetworkInterface lo = NetworkInterface.getByName("lo");
         Assumptions.assumeTrue(lo != null, "no loopback interface named lo");
         InetAddress group = InetAddress.getByName("239.255.42." + (backend.length() + 1));
+        String limitation = loopbackMulticastLimitation(lo, group);
+        Assumptions.assumeTrue(limitation == null, () -> "multicast on lo does not work here, even with the JDK's own sockets: " + limitation);
         TcpConformanceTest.on(backend, () -> {
             try (UdpSocket rx = UdpSocket.bind(new InetSocketAddress("0.0.0.0", 0), true);
                  UdpSocket tx = UdpSocket.bind(LOOPBACK)) {
-                try {
-                    rx.joinGroup(group, lo);
-                } catch (IOException e) {
-                    Assumptions.abort("cannot join a multicast group on lo here: " + e.getMessage());
-                }
+                rx.joinGroup(group, lo);
                 tx.setMulticastInterface(lo);
                 tx.setMulticastLoopback(true);
                 tx.setMulticastTtl(1);
@@ -202,6 +205,36 @@ class UdpConformanceTest {
                 assertThrows(IllegalArgumentException.class, () -> rx.joinGroup(InetAddress.getByName("127.0.0.1"), lo));
             }
         });
+    }
+
+    /**
+     * Why a datagram sent to {@code group} on {@code lo} does not come back here, found
+     * with the JDK's sockets (join, send with loopback on, receive within 5 s); null if it
+     * does. A machine whose lo cannot do multicast (no MULTICAST flag, no route, a filter)
+     * is then a reason to skip, and a failure of Weft's sockets where the JDK's work is a
+     * real one.
+     */
+    static String loopbackMulticastLimitation(NetworkInterface lo, InetAddress group) {
+        try (DatagramChannel rx = DatagramChannel.open(StandardProtocolFamily.INET);
+             DatagramChannel tx = DatagramChannel.open(StandardProtocolFamily.INET);
+             Selector selector = Selector.open()) {
+            rx.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            rx.bind(new InetSocketAddress("0.0.0.0", 0));
+            rx.join(group, lo);
+            tx.bind(LOOPBACK);
+            tx.setOption(StandardSocketOptions.IP_MULTICAST_IF, lo);
+            tx.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+            tx.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1);
+            rx.configureBlocking(false);
+            rx.register(selector, SelectionKey.OP_READ);
+            tx.send(ByteBuffer.wrap("probe".getBytes()), new InetSocketAddress(group, ((InetSocketAddress) rx.getLocalAddress()).getPort()));
+            if (selector.select(5000) == 0 || rx.receive(ByteBuffer.allocate(16)) == null) {
+                return "a datagram sent to " + group.getHostAddress() + " on lo did not come back within 5 s";
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return e.toString();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

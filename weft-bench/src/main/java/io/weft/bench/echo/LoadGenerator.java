@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The echo load generator: plain {@code java.nio}, one thread, one {@link Selector},
@@ -93,6 +94,7 @@ final class LoadGenerator implements AutoCloseable {
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final InetSocketAddress server;
+    private final LongSupplier clock;
     private final int size;
     private final int depth;
     private final ByteBuffer pattern;
@@ -111,10 +113,20 @@ final class LoadGenerator implements AutoCloseable {
     private long totalErrors;
 
     LoadGenerator(InetSocketAddress server, int connections, int size, int depth) throws IOException {
+        this(server, connections, size, depth, System::nanoTime);
+    }
+
+    /**
+     * Like the other, with the clock a phase reads for its start, its end and every
+     * latency; tests give one that advances a fixed step per reading, so a paced phase's
+     * schedule does not depend on how busy the machine is.
+     */
+    LoadGenerator(InetSocketAddress server, int connections, int size, int depth, LongSupplier clock) throws IOException {
         if (connections < 1 || size < 1 || depth < 1) {
             throw new IllegalArgumentException("connections, size and depth must be positive");
         }
         this.server = server;
+        this.clock = clock;
         this.size = size;
         this.depth = depth;
         byte[] p = new byte[PATTERN_SPAN + size];
@@ -177,7 +189,7 @@ final class LoadGenerator implements AutoCloseable {
         long k = 0;
 
         window.begin();
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         long end = start + nanos;
         if (!paced) {
             for (Conn c : conns) {
@@ -215,10 +227,10 @@ final class LoadGenerator implements AutoCloseable {
             if (ready == 0 && paced && wait > 0 && wait < 1_000_000) {
                 LockSupport.parkNanos(wait);
             }
-            now = System.nanoTime();
+            now = clock.getAsLong();
             handleSelected(paced, now);
         }
-        long stop = System.nanoTime();
+        long stop = clock.getAsLong();
         window.end();
         counting = false;
         PhaseStats stats = new PhaseStats(phaseOps, stop - start, histogram, paced ? k : -1, phaseMismatches, phaseErrors);

@@ -1,5 +1,6 @@
 package io.weft.internal.backend.epoll;
 
+import io.weft.TestSupport;
 import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Backends;
@@ -29,8 +30,10 @@ import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,12 +41,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -334,6 +339,7 @@ class EpollBackendTest {
 
     @Test
     void dualStackSocketConnectsToAnIpv4Listener() throws IOException {
+        TestSupport.assumeIpv6();
         FdSocket l = listener();
         FdSocket client = track(FdSocket.openTcp(StandardProtocolFamily.INET6, false));
         NetOps.Accept accept = submit(new NetOps.Accept(l));
@@ -558,13 +564,55 @@ class EpollBackendTest {
 
     // ---- wake-up -------------------------------------------------------------------
 
+    /**
+     * An unbounded poll blocks in epoll_wait, where neither an interrupt nor JUnit's timeout
+     * reaches it; so the polls run on a loop thread of their own, and this thread waits for
+     * them with a bound. If they do not finish, it wakes the poller as a watchdog (so the
+     * thread ends and closes its backend) and fails: a wake-up was lost.
+     */
     @Test
     void wakeupFromAnotherThreadEndsAnUnboundedPoll() throws Exception {
-        for (int i = 0; i < 100; i++) {
-            Thread waker = Thread.ofPlatform().start(backend::wakeup);
-            backend.poll(Long.MAX_VALUE); // returns only because of the wakeup (the test's timeout bounds it)
-            waker.join();
+        int rounds = 100;
+        AtomicInteger polled = new AtomicInteger();
+        AtomicBoolean rescued = new AtomicBoolean();
+        CompletableFuture<Backend> opened = new CompletableFuture<>();
+        Thread poller = Thread.ofPlatform().daemon(true).name("epoll-wakeup-poller").start(() -> {
+            TestLoop own = new TestLoop();
+            Backend b;
+            try {
+                b = provider.open(own);
+            } catch (IOException | RuntimeException e) {
+                opened.completeExceptionally(e);
+                return;
+            }
+            own.backend = b;
+            opened.complete(b);
+            try {
+                for (int i = 0; i < rounds && !rescued.get(); i++) {
+                    Thread waker = Thread.ofPlatform().start(b::wakeup);
+                    b.poll(Long.MAX_VALUE); // returns only because of a wake-up
+                    polled.incrementAndGet();
+                    waker.join();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                b.close();
+            }
+        });
+        Backend polling = opened.get(10, TimeUnit.SECONDS);
+        poller.join(Duration.ofSeconds(30));
+        if (poller.isAlive()) {
+            rescued.set(true);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (poller.isAlive() && System.nanoTime() - end < 0) {
+                polling.wakeup();
+                poller.join(Duration.ofMillis(10));
+            }
+            fail("a wake-up was lost: poll " + (polled.get() + 1) + " of " + rounds + " did not return within 30 s"
+                    + (poller.isAlive() ? ", and further wake-ups did not end it either" : "; a further wake-up ended it"));
         }
+        assertEquals(rounds, polled.get(), "every unbounded poll ended by its wake-up");
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not fit. One write buffer `out` collects response bytes, [0, outLen). Neither exists
  * before the connection's first byte: the first read waits for readability with no
  * buffer (SocketStream.awaitReadable), and `out` comes with the first response, so a
- * connection that is opened and never used costs no buffer. From then on both live as
+ * connection that is opened and never used costs no buffer; nor does it have the
+ * request, response and body objects yet, which are made with `in`. From then on both live as
  * long as the connection, so a request costs no buffer allocation.
  *
  * The serve loop, per request:
@@ -110,10 +111,11 @@ final class Connection {
     private long responseWritten;
     private long responseWaited;
 
-    private final HttpRequest request;
-    private final HttpResponse response;
-    private final BodyInput body;
-    private final TargetCache targets = new TargetCache();
+    // Created with the buffers, on the first byte (see the overview).
+    private HttpRequest request;
+    private HttpResponse response;
+    private BodyInput body;
+    private TargetCache targets;
     /** True while a handler runs: the request's head must be detached before `in` changes. */
     private boolean requestLive;
     /** The socket failed (reset, closed, timed out): write nothing more. */
@@ -124,9 +126,11 @@ final class Connection {
         this.limits = server.limits();
         this.stream = stream;
         this.remote = stream.remoteAddress();
-        this.request = new HttpRequest(this);
-        this.response = new HttpResponse(this, request, server.serverLine());
-        this.body = new BodyInput(this, limits);
+    }
+
+    /** Bytes of read and write buffer this connection holds. */
+    int bufferBytes() {
+        return in.length + out.length;
     }
 
     byte[] readBuffer() {
@@ -381,6 +385,10 @@ final class Connection {
                 throw e;
             }
             in = new byte[INITIAL_IN];
+            request = new HttpRequest(this);
+            response = new HttpResponse(this, request, server.serverLine());
+            body = new BodyInput(this, limits);
+            targets = new TargetCache();
         }
         if (lim == in.length) {
             if (pos > 0) {

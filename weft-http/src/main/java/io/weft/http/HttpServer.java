@@ -302,6 +302,11 @@ public final class HttpServer {
         return connections.size();
     }
 
+    /** The connections open now (a live view). */
+    Iterable<Connection> connections() {
+        return connections;
+    }
+
     /** The most connections served at once (see {@link Builder#maxConnections}). */
     public int maxConnections() {
         return maxConnections;

@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not fit. One write buffer `out` collects response bytes, [0, outLen). Neither exists
  * before the connection's first byte: the first read waits for readability with no
  * buffer (SocketStream.awaitReadable), and `out` comes with the first response, so a
- * connection that is opened and never used costs no buffer; nor does it have the
- * request, response and body objects yet, which are made with `in`. From then on both live as
- * long as the connection, so a request costs no buffer allocation.
+ * connection that is opened and never used holds no buffer, nor the request, response
+ * and body objects, which are made with `in`. From then on both buffers live as long as
+ * the connection, so a request costs no buffer allocation.
  *
  * The serve loop, per request:
  *   1. readHead: find the end of the next head in `in` (RequestParser.findHeadEnd,

@@ -15,12 +15,28 @@ import java.util.Objects;
  *
  * `remaining` counts the bytes left: of the whole body (length mode) or of the current
  * chunk (chunked mode). In chunked mode, when a chunk is used up, the next read consumes
- * the CRLF that ends it and the next chunk-size line; size 0 is the last chunk, after
- * which trailer fields are read and dropped up to the blank line. Every line is looked
- * for inside the buffer only, and a line longer than the limits allow is a 400 (chunk
- * line) or 431 (trailers) before any byte of it is kept: the decoder never trusts a size
- * it has not bounded. Chunk sizes are at most 15 hex digits, and the body's running total
- * is checked against the body limit (413) as bytes are handed out.
+ * the line end that closes it and the next chunk-size line; size 0 is the last chunk,
+ * after which the trailer section is read, checked and dropped up to the blank line.
+ * Lines follow RFC 9112 7.1 strictly (ChunkedFraming): a chunk-size is 1 to 16 hex
+ * digits followed by the end of the line or by ';' extensions, so no reader can take
+ * `0x2d` for the last chunk. A line ends with CRLF or a bare LF, as in the request head
+ * (RequestParser); a CR anywhere else is a 400. Every line is looked for inside the
+ * buffer only, and a line longer than its limit is a 400 (chunk line) or 431 (trailer)
+ * before any byte of it is kept: the decoder never trusts a size it has not bounded.
+ * The body's running total, chunk extensions included (so that framing cannot multiply
+ * what a client may send), is checked against the body limit (413) as bytes arrive.
+ * Trailer fields are checked like header fields, bounded in size and count like them
+ * (431), and never acted on; the ones that frame or route a request (Content-Length,
+ * Transfer-Encoding, Host, Connection, Expect, Trailer) are refused with a 400.
+ *
+ * Pace. Each socket read of the body waits at most until the earliest of: the read
+ * timeout from now; the body deadline (the body timeout after the first socket read of
+ * the body); and the data-rate deadline. The rate counts only time spent waiting for the
+ * client, so a handler that works between reads is not charged for it: after `waited`
+ * nanoseconds of waiting and `total` bytes received, the client may wait
+ * grace + total / rate - waited more. Each byte received extends that credit, so a
+ * client trickling a byte at a time runs out of it once the grace is spent. Any of the
+ * three expiring is a 408.
  *
  * The first read of a request that sent Expect: 100-continue writes the interim
  * 100 response first, unless the client already started sending the body.
@@ -29,20 +45,21 @@ import java.util.Objects;
  */
 final class BodyInput extends InputStream {
 
-    private static final int MAX_CHUNK_LINE = 4096;
-
     private enum Mode { NONE, LENGTH, CHUNKED }
 
     private final Connection conn;
     private final Limits limits;
     private Mode mode = Mode.NONE;
     private long remaining;
+    /** Bytes of this body received: data, and chunk extensions. */
     private long total;
     private boolean eof;
     private boolean firstChunk;
     private boolean continuePending;
-    /** The last read failed with a timeout (the connection maps it to 408). */
-    boolean timedOut;
+    /** System.nanoTime() of the first socket read of this body; 0 before it. */
+    private long started;
+    /** Nanoseconds this body's socket reads have waited for the client. */
+    private long waited;
 
     BodyInput(Connection conn, Limits limits) {
         this.conn = conn;
@@ -51,7 +68,8 @@ final class BodyInput extends InputStream {
 
     void begin(HttpRequest req) {
         total = 0;
-        timedOut = false;
+        started = 0;
+        waited = 0;
         firstChunk = true;
         if (req.chunked) {
             mode = Mode.CHUNKED;
@@ -119,7 +137,7 @@ final class BodyInput extends InputStream {
             System.arraycopy(conn.in, conn.pos, b, off, n);
             conn.pos += n;
         } else if (want >= 4096) {
-            n = call(() -> conn.readDirect(b, off, want, Connection.deadlineAfter(limits.readTimeout())));
+            n = call(deadline -> conn.readDirect(b, off, want, deadline));
             if (n < 0) {
                 throw truncated();
             }
@@ -132,14 +150,19 @@ final class BodyInput extends InputStream {
             conn.pos += n;
         }
         remaining -= n;
-        total += n;
-        if (total > limits.maxBodySize()) {
-            throw new HttpException(413, "body larger than " + limits.maxBodySize() + " bytes");
-        }
+        count(n);
         if (mode == Mode.LENGTH && remaining == 0) {
             eof = true;
         }
         return n;
+    }
+
+    /** Adds {@code n} bytes to the body's total; 413 past the body limit. */
+    private void count(long n) throws HttpException {
+        total += n;
+        if (total > limits.maxBodySize()) {
+            throw new HttpException(413, "body larger than " + limits.maxBodySize() + " bytes");
+        }
     }
 
     @Override
@@ -181,38 +204,21 @@ final class BodyInput extends InputStream {
 
     private void nextChunk() throws IOException {
         if (!firstChunk) {
-            int end = line();
+            int end = line(ChunkedFraming.MAX_LINE, 400);
             if (end != conn.pos) {
                 throw new HttpException(400, "chunk data longer than its size");
             }
             conn.pos = lineAfter(end);
         }
         firstChunk = false;
-        int end = line();
-        long size = 0;
-        int digits = 0;
-        int i = conn.pos;
-        for (; i < end; i++) {
-            int d = Ascii.hexDigit(conn.in[i]);
-            if (d < 0) {
-                break;
-            }
-            if (++digits > 15) {
-                throw new HttpException(413, "chunk size too large");
-            }
-            size = size << 4 | d;
-        }
-        if (digits == 0) {
-            throw new HttpException(400, "malformed chunk size");
-        }
-        for (; i < end; i++) { // chunk extensions: ignored, but no control characters
-            byte c = conn.in[i];
-            if (c != '\t' && c != '\r' && (c < 0x20 || c == 0x7f)) {
-                throw new HttpException(400, "control character in a chunk extension");
-            }
-        }
+        int end = line(ChunkedFraming.MAX_LINE, 400);
+        long size = ChunkedFraming.chunkSize(conn.in, conn.pos, end);
+        int lineLength = end - conn.pos;
         conn.pos = lineAfter(end);
-        if (total + size > limits.maxBodySize()) {
+        // a chunk line's bytes beyond the longest size (its extensions) count as body, so that
+        // framing cannot multiply what a client may send
+        count(Math.max(0, lineLength - ChunkedFraming.MAX_SIZE_DIGITS));
+        if (size > limits.maxBodySize() - total) {
             throw new HttpException(413, "body larger than " + limits.maxBodySize() + " bytes");
         }
         if (size == 0) {
@@ -223,39 +229,48 @@ final class BodyInput extends InputStream {
         remaining = size;
     }
 
-    /** Drops trailer fields up to the blank line; 431 past the header size limit. */
+    /** Checks and drops trailer fields up to the blank line; 431 past the header size or count limit. */
     private void trailers() throws IOException {
         int bytes = 0;
+        int fields = 0;
         while (true) {
-            int end = line();
-            int len = end - conn.pos;
-            if (len == 0 || (len == 1 && conn.in[conn.pos] == '\r')) {
+            int end = line(limits.maxHeaderSize(), 431);
+            if (end == conn.pos) {
                 conn.pos = lineAfter(end);
                 return;
             }
-            bytes += len;
+            bytes += end - conn.pos;
             if (bytes > limits.maxHeaderSize()) {
                 throw new HttpException(431, "trailer fields larger than " + limits.maxHeaderSize() + " bytes");
             }
+            if (++fields > limits.maxHeaderCount()) {
+                throw new HttpException(431, "more than " + limits.maxHeaderCount() + " trailer fields");
+            }
+            ChunkedFraming.trailerField(conn.in, conn.pos, end);
             conn.pos = lineAfter(end);
         }
     }
 
     /**
-     * The index of the LF ending the line at {@code conn.pos} (reading more if needed), with
-     * a preceding CR left to {@link #lineAfter}; 400 if the line would exceed its limit.
+     * The end of the line at {@code conn.pos} (reading more if needed): the index of its CR
+     * if it ends with CRLF, else of its LF. {@code status} if the line, without its end,
+     * would be longer than {@code limit} bytes.
      */
-    private int line() throws IOException {
+    private int line(int limit, int status) throws IOException {
         int scanned = 0;
         while (true) {
             for (int i = conn.pos + scanned; i < conn.lim; i++) {
                 if (conn.in[i] == '\n') {
-                    return i > conn.pos && conn.in[i - 1] == '\r' ? i - 1 : i;
+                    int end = i > conn.pos && conn.in[i - 1] == '\r' ? i - 1 : i;
+                    if (end - conn.pos > limit) {
+                        break;
+                    }
+                    return end;
                 }
             }
             scanned = conn.lim - conn.pos;
-            if (scanned > MAX_CHUNK_LINE) {
-                throw new HttpException(400, "chunk line longer than " + MAX_CHUNK_LINE + " bytes");
+            if (scanned > limit + 1) {
+                throw new HttpException(status, (status == 431 ? "trailer field" : "chunk line") + " longer than " + limit + " bytes");
             }
             if (fillOnce() < 0) {
                 throw truncated();
@@ -264,30 +279,53 @@ final class BodyInput extends InputStream {
     }
 
     /** The index after the line end at {@code end} (the CR of a CRLF, or a LF). */
-    private int lineAfter(int end) throws HttpException {
-        if (conn.in[end] == '\n') {
-            return end + 1;
-        }
-        if (end + 1 < conn.lim && conn.in[end] == '\r' && conn.in[end + 1] == '\n') {
-            return end + 2;
-        }
-        throw new HttpException(400, "CR not followed by LF in a chunked body");
+    private int lineAfter(int end) {
+        return conn.in[end] == '\n' ? end + 1 : end + 2;
     }
 
     private int fillOnce() throws IOException {
-        return call(() -> conn.fill(Connection.deadlineAfter(limits.readTimeout())));
+        return call(conn::fill);
     }
 
     private interface Read {
-        int run() throws IOException;
+        int run(long deadlineNanos) throws IOException;
     }
 
+    /** One socket read of the body, waiting at most until the earliest of its deadlines (see the overview). */
     private int call(Read r) throws IOException {
+        long now = System.nanoTime();
+        if (started == 0) {
+            started = now;
+        }
+        long deadline = 0;
+        String why = null;
+        long readTimeout = Limits.nanos(limits.readTimeout());
+        if (readTimeout != 0) {
+            deadline = now + readTimeout;
+            why = "request body not received within " + limits.readTimeout();
+        }
+        long bodyTimeout = Limits.nanos(limits.bodyTimeout());
+        if (bodyTimeout != 0 && (deadline == 0 || started + bodyTimeout - deadline < 0)) {
+            deadline = started + bodyTimeout;
+            why = "request body not received within " + limits.bodyTimeout();
+        }
+        DataRate rate = limits.minRequestBodyRate();
+        if (rate.enabled()) {
+            long credit = rate.creditNanos(total, waited);
+            if (deadline == 0 || now + credit - deadline < 0) {
+                deadline = now + credit;
+                why = "request body arrived slower than " + rate;
+            }
+        }
+        if (deadline != 0 && deadline - now <= 0) {
+            throw new HttpException(408, why);
+        }
         try {
-            return r.run();
+            return r.run(deadline);
         } catch (java.net.SocketTimeoutException e) {
-            timedOut = true;
-            throw e;
+            throw new HttpException(408, why);
+        } finally {
+            waited += System.nanoTime() - now;
         }
     }
 

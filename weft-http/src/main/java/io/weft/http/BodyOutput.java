@@ -51,7 +51,7 @@ final class BodyOutput extends OutputStream {
         }
         long declared = response.declaredLength();
         if (declared >= 0 && written + len > declared) {
-            conn.broken = true; // the framing is now wrong: the connection cannot be reused
+            response.abandonConnection(); // the framing is now wrong: the connection cannot be reused
             throw new IOException("response body longer than its Content-Length " + declared);
         }
         written += len;
@@ -87,7 +87,7 @@ final class BodyOutput extends OutputStream {
         }
         long declared = response.declaredLength();
         if (declared >= 0 && written < declared && response.hasBody()) {
-            conn.broken = true;
+            response.abandonConnection();
             throw new IOException("response body shorter (" + written + " bytes) than its Content-Length " + declared);
         }
     }

@@ -20,8 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Buffers. One read buffer `in` holds bytes received and not yet consumed, [pos, lim);
  * it starts small and grows, at most to the limits' head size, only while a head does
- * not fit. One write buffer `out` collects response bytes, [0, outLen). Both live as long
- * as the connection, so a request costs no buffer allocation.
+ * not fit. One write buffer `out` collects response bytes, [0, outLen). Neither exists
+ * before the connection's first byte: the first read waits for readability with no
+ * buffer (SocketStream.awaitReadable), and `out` comes with the first response, so a
+ * connection that is opened and never used holds no buffer, nor the request, response
+ * and body objects, which are made with `in`. From then on both buffers live as long as
+ * the connection, so a request costs no buffer allocation.
  *
  * The serve loop, per request:
  *   1. readHead: find the end of the next head in `in` (RequestParser.findHeadEnd,
@@ -42,7 +46,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * silently; a stuck write fails and ends the task. The rare waits keep real deadlines:
  * from a request's first byte, its whole head must arrive within the read timeout (one
  * deadline, not one per read), else 408, so a client that trickles a byte every few
- * seconds (slowloris) cannot hold the task; body reads wait at most the read timeout each.
+ * seconds (slowloris) cannot hold the task; body reads are bounded by the read timeout,
+ * the body timeout and the minimum body data rate (BodyInput). A response's writes are
+ * bounded by the write timeout each and by the minimum response data rate: the time
+ * spent in this response's writes may exceed the grace only by what the bytes written
+ * (this write's included) earn at that rate. The sweeper enforces the earlier of the two
+ * through writeDeadline.
  *
  * Shutdown. `state` (below) tells the server whether the connection waits between
  * requests. HttpServer.shutdown sets `draining` and then closes every IDLE connection;
@@ -91,16 +100,22 @@ final class Connection {
      */
     volatile long writeDeadline;
 
-    byte[] in = new byte[INITIAL_IN];
+    private static final byte[] NO_BUFFER = new byte[0];
+
+    byte[] in = NO_BUFFER;
     int pos;
     int lim;
-    byte[] out = new byte[OUT_SIZE];
+    byte[] out = NO_BUFFER;
     int outLen;
+    /** Bytes of the current response written to the socket, and nanoseconds spent writing them (the response data rate). */
+    private long responseWritten;
+    private long responseWaited;
 
-    private final HttpRequest request;
-    private final HttpResponse response;
-    private final BodyInput body;
-    private final TargetCache targets = new TargetCache();
+    // Created with the buffers, on the first byte (see the overview).
+    private HttpRequest request;
+    private HttpResponse response;
+    private BodyInput body;
+    private TargetCache targets;
     /** True while a handler runs: the request's head must be detached before `in` changes. */
     private boolean requestLive;
     /** The socket failed (reset, closed, timed out): write nothing more. */
@@ -111,9 +126,11 @@ final class Connection {
         this.limits = server.limits();
         this.stream = stream;
         this.remote = stream.remoteAddress();
-        this.request = new HttpRequest(this);
-        this.response = new HttpResponse(this, request, server.serverLine());
-        this.body = new BodyInput(this, limits);
+    }
+
+    /** Bytes of read and write buffer this connection holds. */
+    int bufferBytes() {
+        return in.length + out.length;
     }
 
     byte[] readBuffer() {
@@ -292,6 +309,8 @@ final class Connection {
         requestLive = true;
         body.begin(request);
         response.begin();
+        responseWritten = 0;
+        responseWaited = 0;
         boolean ok;
         try {
             server.handler().handle(request, response);
@@ -323,9 +342,6 @@ final class Connection {
         if (t instanceof HttpException he) {
             status = he.status();
             message = he.getMessage();
-        } else if (t instanceof SocketTimeoutException && body.timedOut) {
-            status = 408;
-            message = "request body not received within " + limits.readTimeout();
         } else {
             status = 500;
             message = "internal server error";
@@ -357,6 +373,22 @@ final class Connection {
     int fill(long deadlineNanos) throws IOException {
         if (outLen > 0) {
             flush();
+        }
+        if (in.length == 0) {
+            // the connection's first data: wait for it before the buffer exists
+            try {
+                stream.awaitReadable(deadlineNanos == 0 ? Deadline.NONE : Deadline.atNanoTime(deadlineNanos));
+            } catch (IOException e) {
+                if (!(e instanceof SocketTimeoutException)) {
+                    broken = true;
+                }
+                throw e;
+            }
+            in = new byte[INITIAL_IN];
+            request = new HttpRequest(this);
+            response = new HttpResponse(this, request, server.serverLine());
+            body = new BodyInput(this, limits);
+            targets = new TargetCache();
         }
         if (lim == in.length) {
             if (pos > 0) {
@@ -409,6 +441,9 @@ final class Connection {
 
     /** Makes room for {@code n} more bytes in {@code out}, writing it out or growing it. */
     void reserve(int n) throws IOException {
+        if (out.length == 0) {
+            out = new byte[OUT_SIZE];
+        }
         if (outLen + n <= out.length) {
             return;
         }
@@ -420,6 +455,9 @@ final class Connection {
 
     /** Appends {@code b[off..off+len)} to the response bytes; a large block goes straight to the socket. */
     void write(byte[] b, int off, int len) throws IOException {
+        if (out.length == 0) {
+            out = new byte[OUT_SIZE];
+        }
         if (outLen + len <= out.length) {
             System.arraycopy(b, off, out, outLen, len);
             outLen += len;
@@ -447,9 +485,15 @@ final class Connection {
         if (broken) {
             throw new SocketException("connection from " + remote + " is broken");
         }
-        long timeout = Limits.nanos(limits.writeTimeout());
-        if (timeout != 0) {
-            writeDeadline = System.nanoTime() + timeout;
+        long now = System.nanoTime();
+        long allowed = Limits.nanos(limits.writeTimeout());
+        DataRate rate = limits.minResponseRate();
+        if (rate.enabled()) {
+            long credit = Math.max(1, rate.creditNanos(responseWritten + len, responseWaited));
+            allowed = allowed == 0 ? credit : Math.min(allowed, credit);
+        }
+        if (allowed != 0) {
+            writeDeadline = now + allowed;
         }
         try {
             stream.writeAll(b, off, len, Deadline.NONE); // the sweeper enforces writeDeadline
@@ -457,10 +501,12 @@ final class Connection {
             broken = true;
             throw e;
         } finally {
-            if (timeout != 0) {
+            if (allowed != 0) {
                 writeDeadline = 0;
             }
+            responseWaited += System.nanoTime() - now;
         }
+        responseWritten += len;
     }
 
     /** Sends {@code 100 Continue} now (with any responses before it). */

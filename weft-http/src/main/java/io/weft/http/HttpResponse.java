@@ -40,7 +40,11 @@ import java.util.Locale;
  *
  * Body framing, decided when the head is written:
  *   send(bytes)               Content-Length: n
- *   stream, contentLength(n)  Content-Length: n, and exactly n bytes must be written
+ *   stream, contentLength(n)  Content-Length: n, and exactly n bytes must be written: a
+ *                             write past n throws and sends none of its bytes, closing
+ *                             short of n throws; either way the connection closes after
+ *                             the bytes written, so the client sees a body cut short,
+ *                             never a misframed one
  *   stream, HTTP/1.1 client   Transfer-Encoding: chunked, one chunk per write
  *   stream, HTTP/1.0 client   no length; the connection closes after the body
  * HEAD requests and 1xx/204/304 statuses get the head only.
@@ -223,6 +227,14 @@ public final class HttpResponse {
     /** True if the connection closes after this response (decided when the head was written). */
     boolean closesConnection() {
         return closesConnection;
+    }
+
+    /**
+     * The body cannot match its framing any more: the connection closes after what was
+     * written so far, even if the handler catches the error and returns.
+     */
+    void abandonConnection() {
+        closesConnection = true;
     }
 
     boolean hasBody() {

@@ -5,6 +5,7 @@ import io.weft.Task;
 import io.weft.Weft;
 import io.weft.net.TcpListener;
 import io.weft.net.TcpStream;
+import io.weft.sync.Semaphore;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An HTTP/1.1 server: one Weft task per connection, handlers in blocking style,
@@ -37,7 +39,11 @@ import java.util.concurrent.TimeoutException;
  *
  * start() spawns the accept task on the runtime and waits until it has bound. The accept
  * task spawns a task per connection (Weft.spawn: the next loop in turn, so connections
- * spread over the loops) and registers the connection in `connections`.
+ * spread over the loops) and registers the connection in `connections`. Before each
+ * accept it takes one of `maxConnections` permits, which the connection's task returns
+ * when it ends: at the cap the acceptor waits, so new connections stay in the kernel's
+ * listen backlog (unserved, not refused) until one closes. Reaching the cap is logged
+ * once per server at WARNING, later times at DEBUG, so a flood does not flood the log.
  *
  * shutdown(grace), from any thread but this server's tasks:
  *   1. set `draining`; close the listener, which ends the accept task;
@@ -48,10 +54,10 @@ import java.util.concurrent.TimeoutException;
  *   4. close the connections still open (their pending reads and writes fail, their
  *      handlers see the failure) and wait for their tasks, at most 5 s more.
  *
- * The sweeper, a task started with the acceptor when an idle or write timeout is set,
- * wakes every quarter of the shorter one (10 ms to 1 s) and lets each connection close
- * itself if it is past its idle or write deadline (Connection.sweep), so those timeouts
- * hold to within a quarter. It may close a connection that turned idle again just as an
+ * The sweeper, a task started with the acceptor when an idle or write timeout or a
+ * minimum response data rate is set, wakes every quarter of the shortest of them (the
+ * rate's grace; 10 ms to 1 s) and lets each connection close itself if it is past its
+ * idle or write deadline (Connection.sweep), so those limits hold to within a quarter. It may close a connection that turned idle again just as an
  * old idle deadline was judged, which HTTP allows at any idle moment; it never closes a
  * connection in the middle of a request for being idle.
  */
@@ -64,6 +70,13 @@ public final class HttpServer {
     private final Limits limits;
     private final byte[] serverLine;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final int maxConnections;
+    /** One permit per connection the server may still accept. */
+    private final Semaphore slots;
+    /** Set once the cap was first reached: later times are logged at DEBUG only. */
+    private final AtomicBoolean capLogged = new AtomicBoolean();
+    /** True while the acceptor waits for a connection to end before accepting another. */
+    private volatile boolean atCap;
     private final Object ended = new Object();
     /**
      * False until shutdown begins, then true for good. Written once by shutdown(), read by
@@ -78,7 +91,10 @@ public final class HttpServer {
         this.bindAddress = b.address;
         this.handler = b.handler;
         this.limits = new Limits(b.maxRequestLine, b.maxHeaderSize, b.maxHeaderCount, b.maxBodySize,
-                b.idleTimeout, b.readTimeout, b.writeTimeout, b.maxDrainSize);
+                b.idleTimeout, b.readTimeout, b.writeTimeout, b.maxDrainSize,
+                b.bodyTimeout, b.minRequestBodyRate, b.minResponseRate);
+        this.maxConnections = b.maxConnections > 0 ? b.maxConnections : defaultMaxConnections();
+        this.slots = new Semaphore(maxConnections);
         this.serverLine = b.serverName == null ? new byte[0] : Ascii.bytes("Server: " + b.serverName + "\r\n");
     }
 
@@ -151,27 +167,42 @@ public final class HttpServer {
         bound.complete(l);
         try (l) {
             while (!draining) {
+                awaitSlot();
                 TcpStream s;
                 try {
                     s = l.accept();
                 } catch (SocketException e) {
+                    slots.release();
                     if (l.isClosed()) {
                         return;
                     }
                     throw e;
+                } catch (IOException | RuntimeException e) {
+                    slots.release();
+                    throw e;
                 }
                 if (draining) {
+                    slots.release();
                     s.close();
                     return;
                 }
-                s.setNoDelay(true);
-                Connection c = new Connection(this, s);
+                Connection c;
+                try {
+                    s.setNoDelay(true);
+                    c = new Connection(this, s);
+                } catch (IOException | RuntimeException e) {
+                    slots.release();
+                    s.close();
+                    LOG.log(System.Logger.Level.DEBUG, "dropped a connection that failed as it was accepted: " + e);
+                    continue;
+                }
                 connections.add(c);
                 Weft.spawn(() -> {
                     try {
                         c.serve();
                     } finally {
                         connections.remove(c);
+                        slots.release();
                         synchronized (ended) {
                             ended.notifyAll();
                         }
@@ -181,15 +212,66 @@ public final class HttpServer {
         }
     }
 
+    /** Takes a connection permit, waiting for a connection to end if the server is at its cap. */
+    private void awaitSlot() {
+        if (slots.tryAcquire()) {
+            return;
+        }
+        String message = "at the connection cap of " + maxConnections
+                + ": new connections wait in the listen backlog until one closes";
+        LOG.log(capLogged.compareAndSet(false, true) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, message);
+        atCap = true;
+        try {
+            slots.acquire();
+        } finally {
+            atCap = false;
+        }
+    }
+
+    /**
+     * The default connection cap: the soft RLIMIT_NOFILE less a reserve of a tenth of it
+     * (at least 64) for the process's other descriptors (listeners, files, the runtime's
+     * own), at least 16; 10,000 where the limit cannot be read or is unlimited.
+     */
+    static int defaultMaxConnections() {
+        long soft = openFilesSoftLimit();
+        if (soft <= 0) {
+            return 10_000;
+        }
+        long reserve = Math.max(64, soft / 10);
+        return Math.clamp(soft - reserve, 16, Integer.MAX_VALUE);
+    }
+
+    /** The soft limit on open files as /proc/self/limits states it; -1 if unknown or unlimited. */
+    private static long openFilesSoftLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the open-files limit: " + e);
+        }
+        return -1;
+    }
+
     /** How often the sweeper runs, in nanoseconds; 0 if no timeout needs it. */
     private long sweepTick() {
-        long idle = Limits.nanos(limits.idleTimeout());
-        long write = Limits.nanos(limits.writeTimeout());
-        long shorter = idle == 0 ? write : write == 0 ? idle : Math.min(idle, write);
-        if (shorter == 0) {
+        long shortest = 0;
+        DataRate rate = limits.minResponseRate();
+        long[] candidates = {Limits.nanos(limits.idleTimeout()), Limits.nanos(limits.writeTimeout()),
+                rate.enabled() ? Math.max(1, Limits.nanos(rate.grace())) : 0};
+        for (long c : candidates) {
+            if (c != 0 && (shortest == 0 || c < shortest)) {
+                shortest = c;
+            }
+        }
+        if (shortest == 0) {
             return 0;
         }
-        return Math.clamp(shorter / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+        return Math.clamp(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
     }
 
     private void sweep(long tick) {
@@ -218,6 +300,21 @@ public final class HttpServer {
     /** Connections open now. */
     public int openConnections() {
         return connections.size();
+    }
+
+    /** The connections open now (a live view). */
+    Iterable<Connection> connections() {
+        return connections;
+    }
+
+    /** The most connections served at once (see {@link Builder#maxConnections}). */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** True while the server is at its connection cap and waits for a connection to close before accepting. */
+    boolean waitingAtCap() {
+        return atCap;
     }
 
     /**
@@ -291,6 +388,10 @@ public final class HttpServer {
         private Duration readTimeout = Limits.DEFAULT.readTimeout();
         private Duration writeTimeout = Limits.DEFAULT.writeTimeout();
         private String serverName = "weft";
+        private Duration bodyTimeout = Limits.DEFAULT.bodyTimeout();
+        private DataRate minRequestBodyRate = Limits.DEFAULT.minRequestBodyRate();
+        private DataRate minResponseRate = Limits.DEFAULT.minResponseRate();
+        private int maxConnections;
 
         private Builder() {
         }
@@ -355,6 +456,7 @@ public final class HttpServer {
         /**
          * How long a request's head may take to arrive once its first byte has, and how long
          * each body read may wait; past it the answer is 408 (default 20 s; zero: forever).
+         * See also {@link #bodyTimeout} and {@link #minRequestBodyDataRate}.
          */
         public Builder readTimeout(Duration d) {
             this.readTimeout = d;
@@ -364,6 +466,52 @@ public final class HttpServer {
         /** How long each write of a response may wait for the client to take it (default 30 s). */
         public Builder writeTimeout(Duration d) {
             this.writeTimeout = d;
+            return this;
+        }
+
+        /**
+         * How long a request's whole body may take to arrive, from the first time the server
+         * waits for it; past it the answer is 408 (default 5 minutes; zero: no limit).
+         */
+        public Builder bodyTimeout(Duration d) {
+            this.bodyTimeout = d;
+            return this;
+        }
+
+        /**
+         * The slowest a request body may arrive: once the server has waited {@code grace} for
+         * body bytes, it must have received at least {@code bytesPerSecond} for every second
+         * it waited, else the answer is 408 and the connection closes. Only time spent
+         * waiting for the client counts. Default 240 bytes/s after 5 s; 0 turns it off.
+         */
+        public Builder minRequestBodyDataRate(long bytesPerSecond, Duration grace) {
+            this.minRequestBodyRate = new DataRate(bytesPerSecond, grace);
+            return this;
+        }
+
+        /**
+         * The slowest a client may take its response: once a response's writes have waited
+         * {@code grace} for the client, it must have taken at least {@code bytesPerSecond}
+         * for every second they waited, else the connection is closed (the handler's write
+         * fails). Checked with the write timeout, to within a quarter of the grace. Default
+         * 240 bytes/s after 5 s; 0 turns it off.
+         */
+        public Builder minResponseDataRate(long bytesPerSecond, Duration grace) {
+            this.minResponseRate = new DataRate(bytesPerSecond, grace);
+            return this;
+        }
+
+        /**
+         * The most connections served at once. At the cap the server stops accepting until
+         * one closes; new connections wait in the listen backlog meanwhile. Default: the
+         * soft RLIMIT_NOFILE minus a tenth of it (at least 64 kept for other descriptors),
+         * at least 16; 10,000 if that limit is unknown or unlimited.
+         */
+        public Builder maxConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + n);
+            }
+            this.maxConnections = n;
             return this;
         }
 

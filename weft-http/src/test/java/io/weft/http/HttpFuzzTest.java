@@ -30,10 +30,13 @@ class HttpFuzzTest {
             "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n",
             "GET /stream/2?x=%41 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
             "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
-            "HEAD /plaintext HTTP/1.1\r\nHost: t\r\nX-A: 1\r\nX-B: 2\r\n\r\n");
+            "HEAD /plaintext HTTP/1.1\r\nHost: t\r\nX-A: 1\r\nX-B: 2\r\n\r\n",
+            HttpLimitsTest.SMUGGLING,
+            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"q\\\"v\";b\r\nabc\r\n0\r\nContent-Length: 9\r\n\r\n",
+            "POST /echo HTTP/1.1\nHost: t\nTransfer-Encoding: chunked\n\n3\nabc\n0\nHost: other\nX: 1\n\n");
 
     private static final String[] SPLICES = {"\r\n", "\n", "\r", " ", ":", "\u0000", "ffffffffffffffffffff", "-1",
-            "99999999999999999999", "Content-Length: 7\r\n", "Transfer-Encoding: chunked\r\n", "0\r\n\r\n", "HTTP/1.1", "\t", "%", "?"};
+            "99999999999999999999", "Content-Length: 7\r\n", "0x", ";", "=", "\"", "8000000000000000", "Transfer-Encoding: chunked\r\n", "0\r\n\r\n", "HTTP/1.1", "\t", "%", "?"};
 
     static byte[] mutate(Random rnd, byte[] in) {
         byte[] b = in.clone();
@@ -94,6 +97,7 @@ class HttpFuzzTest {
                 } catch (RuntimeException e) {
                     fail("parser threw " + e + " for " + show(b), e);
                 }
+                chunkLines(b, end);
             }
         });
     }
@@ -108,10 +112,12 @@ class HttpFuzzTest {
                 byte[] b = input(rnd);
                 try (RawClient c = f.client()) {
                     c.soTimeout(5_000);
-                    c.send(b);
+                    try {
+                        c.send(b);
+                    } catch (java.net.SocketException e) {
+                        // the server may close (and reset) a connection whose input it refused before all of it was sent
+                    }
                     readAll(c, b);
-                } catch (IOException e) {
-                    // the server may reset a connection whose input it refused before reading it all
                 }
             }
             try (RawClient c = f.client()) {
@@ -121,29 +127,73 @@ class HttpFuzzTest {
         }
     }
 
-    /** Reads responses until the server closes; every one must be well formed. A silent server past 5 s fails. */
+    /**
+     * Reads responses until the server closes; every one must be well formed and complete:
+     * an end of stream is fine only between responses. A silent server past 5 s fails.
+     */
     private static void readAll(RawClient c, byte[] sent) throws IOException {
         // half-close, so that a server waiting for more of a truncated request, or for the
         // next request after a kept-alive response, sees the end
         try {
             c.shutdownOutput();
-        } catch (IOException e) {
-            return; // already reset by the server
+        } catch (java.net.SocketException e) {
+            // already closed by the server: what it sent before is still read below
         }
         for (int n = 0; n < 20; n++) {
             RawClient.Response r;
             try {
-                r = c.read();
+                r = c.read(n == 0 && isHead(sent));
             } catch (java.net.SocketTimeoutException e) {
                 // waiting for the rest of a request it was promised: acceptable only until the read timeout
                 fail("no response within 5 s to " + show(sent));
                 return;
-            } catch (java.io.EOFException e) {
-                return; // closed
+            } catch (RawClient.ClosedBetweenResponses e) {
+                return; // closed cleanly
+            } catch (java.net.SocketException e) {
+                // Reset: the server closed with input of a refused request unread, which makes
+                // the kernel send RST. Only acceptable once the server has answered or refused
+                // without a word; what was received before was checked above.
+                return;
+            } catch (IOException e) {
+                throw new AssertionError("malformed or truncated response to " + show(sent) + ": " + e, e);
             }
             assertTrue(r.status() >= 100 && r.status() < 600, "status " + r.status());
             if ("close".equals(r.header("Connection"))) {
                 return;
+            }
+        }
+    }
+
+    /** True if the server reads {@code sent} as a HEAD request, whose response has no body (after at most 8 blank lines, as it skips). */
+    private static boolean isHead(byte[] sent) {
+        int i = 0;
+        while (i < sent.length && i < 8 && (sent[i] == '\r' || sent[i] == '\n')) {
+            i++;
+        }
+        return new String(sent, i, Math.min(5, sent.length - i), StandardCharsets.ISO_8859_1).equals("HEAD ");
+    }
+
+    /** Every line after the head, as a chunk line and as a trailer field: accepted, or a 400 or 413, nothing else. */
+    private static void chunkLines(byte[] b, int from) {
+        for (int s = from, e; s < b.length; s = e + 1) {
+            e = s;
+            while (e < b.length && b[e] != '\n') {
+                e++;
+            }
+            int end = e > s && b[e - 1] == '\r' ? e - 1 : e;
+            try {
+                ChunkedFraming.chunkSize(b, s, end);
+            } catch (HttpException x) {
+                assertTrue(x.status() == 400 || x.status() == 413, "status " + x.status() + " for a chunk line of " + show(b));
+            } catch (RuntimeException x) {
+                fail("chunk line check threw " + x + " for " + show(b), x);
+            }
+            try {
+                ChunkedFraming.trailerField(b, s, end);
+            } catch (HttpException x) {
+                assertEquals(400, x.status(), "for a trailer line of " + show(b));
+            } catch (RuntimeException x) {
+                fail("trailer check threw " + x + " for " + show(b), x);
             }
         }
     }

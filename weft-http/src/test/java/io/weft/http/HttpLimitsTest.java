@@ -83,6 +83,55 @@ class HttpLimitsTest {
         }
     }
 
+    /** The request that a lenient chunk-size reader answers twice: 0x2d read as the last chunk, the rest as a request. */
+    static final String SMUGGLING = "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "0x2d\r\nX: y\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: smuggled\r\n\r\n\r\n0\r\n\r\n";
+
+    @Test
+    void aChunkSizeWithJunkAfterTheDigitsIs400AndClosesNeverTwoResponses() throws Exception {
+        try (ServerFixture f = server()) {
+            expect(f, SMUGGLING, 400);
+            // a handler that never reads the body answers first; the bad size then ends the
+            // connection while the server drops the body, and the smuggled request is not served
+            try (RawClient c = f.client()) {
+                RawClient.Response r = c.send(SMUGGLING.replace("/echo", "/ignore")).read();
+                assertEquals("ignored", r.text());
+                assertTrue(c.closedByServer(), "no second response");
+            }
+        }
+    }
+
+    @Test
+    void trailersAreCheckedBoundedAndNeverFrameTheRequest() throws Exception {
+        String head = "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
+        try (ServerFixture f = server()) {
+            expect(f, head + "Content-Length: 3\r\n\r\n", 400);
+            expect(f, head + "Transfer-Encoding: chunked\r\n\r\n", 400);
+            expect(f, head + "Host: elsewhere\r\n\r\n", 400);
+            expect(f, head + "X-Bad: a\u0001\r\n\r\n", 400);
+            expect(f, head + " folded\r\n\r\n", 400);
+            expect(f, head + ("X-Big: " + "b".repeat(100) + "\r\n").repeat(4) + "\r\n", 431);
+            expect(f, head + "X: 1\r\n".repeat(6) + "\r\n", 431);
+            try (RawClient c = f.client()) { // an allowed trailer is dropped, and the connection kept
+                assertEquals("abc", c.send(head + "X-Checksum: 1\r\n\r\n").read().text());
+                assertEquals(200, c.send(HttpServerTest.GET_PLAIN).read().status());
+            }
+        }
+    }
+
+    @Test
+    void chunkedBodiesTakeBareLineFeedsLikeTheHeadButNoBareCarriageReturn() throws Exception {
+        try (ServerFixture f = server()) {
+            try (RawClient c = f.client()) {
+                String bareLf = "POST /echo HTTP/1.1\nHost: t\nTransfer-Encoding: chunked\n\n3;x=y\nabc\n2\nde\n0\nX: 1\n\n";
+                assertEquals("abcde", c.send(bareLf).read().text());
+                assertEquals(200, c.send(HttpServerTest.GET_PLAIN).read().status());
+            }
+            expect(f, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\rabc\r\n0\r\n\r\n", 400);
+            expect(f, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\r\n0\r\n\r\n", 400);
+        }
+    }
+
     @Test
     void otherVersionsAre505AndUnknownCodingsAre501() throws Exception {
         try (ServerFixture f = server()) {

@@ -1,6 +1,5 @@
 package io.weft.http;
 
-import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,21 +19,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class HttpShutdownTest {
 
+    /**
+     * A handler that signals when it has started and then waits, bounded, until the test
+     * lets it finish: so shutdown is certain to begin while the request is in flight.
+     */
+    private static Handler held(CountDownLatch started, CountDownLatch release) {
+        return (req, res) -> {
+            started.countDown();
+            if (!release.await(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the handler");
+            }
+            res.send("done");
+        };
+    }
+
+    /** Starts shutdown on another thread and returns once the server is draining. */
+    private static CompletableFuture<Boolean> startShutdown(ServerFixture f) throws InterruptedException {
+        CompletableFuture<Boolean> clean = CompletableFuture.supplyAsync(() -> f.server.shutdown(Duration.ofSeconds(10)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!f.server.isDraining()) {
+            assertTrue(System.nanoTime() < deadline, "shutdown did not begin within 10 s");
+            Thread.sleep(1);
+        }
+        return clean;
+    }
+
     @Test
     void requestsInFlightFinishAndIdleConnectionsClose() throws Exception {
         CountDownLatch inHandler = new CountDownLatch(1);
-        Router r = HttpServerTest.router().get("/slow", (req, res) -> {
-            inHandler.countDown();
-            Weft.sleep(Duration.ofMillis(300));
-            res.send("done");
-        });
+        CountDownLatch release = new CountDownLatch(1);
+        Router r = HttpServerTest.router().get("/slow", held(inHandler, release));
         ServerFixture f = new ServerFixture(r);
         try (RawClient busy = f.client(); RawClient idle = f.client()) {
             assertEquals(200, idle.send(HttpServerTest.GET_PLAIN).read().status());
             busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
             assertTrue(inHandler.await(5, TimeUnit.SECONDS));
-            CompletableFuture<Boolean> clean = CompletableFuture.supplyAsync(() -> f.server.shutdown(Duration.ofSeconds(5)));
+            CompletableFuture<Boolean> clean = startShutdown(f);
             assertTrue(idle.closedByServer(), "an idle keep-alive connection closes at once");
+            assertFalse(clean.isDone(), "shutdown waits for the request in flight");
+            release.countDown();
             RawClient.Response resp = busy.read();
             assertEquals(200, resp.status());
             assertEquals("done", resp.text());
@@ -51,15 +74,13 @@ class HttpShutdownTest {
     @Test
     void pipelinedRequestsBehindTheCurrentOneAreNotStarted() throws Exception {
         CountDownLatch inHandler = new CountDownLatch(1);
-        Router r = HttpServerTest.router().get("/slow", (req, res) -> {
-            inHandler.countDown();
-            Weft.sleep(Duration.ofMillis(200));
-            res.send("done");
-        });
+        CountDownLatch release = new CountDownLatch(1);
+        Router r = HttpServerTest.router().get("/slow", held(inHandler, release));
         try (ServerFixture f = new ServerFixture(r); RawClient c = f.client()) {
             c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n" + HttpServerTest.GET_PLAIN);
             assertTrue(inHandler.await(5, TimeUnit.SECONDS));
-            CompletableFuture<Boolean> clean = CompletableFuture.supplyAsync(() -> f.server.shutdown(Duration.ofSeconds(5)));
+            CompletableFuture<Boolean> clean = startShutdown(f);
+            release.countDown();
             RawClient.Response resp = c.read();
             assertEquals("done", resp.text());
             assertEquals("close", resp.header("Connection"));

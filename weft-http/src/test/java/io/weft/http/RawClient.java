@@ -19,6 +19,24 @@ import java.util.Map;
  */
 final class RawClient implements AutoCloseable {
 
+    /** The server closed the connection cleanly between responses: before the first byte of the next one. */
+    static final class ClosedBetweenResponses extends EOFException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedBetweenResponses() {
+            super("the server closed the connection before a response began");
+        }
+    }
+
+    /** What the server sent is not a well-formed HTTP/1.1 response. */
+    static final class MalformedResponse extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedResponse(String message) {
+            super(message);
+        }
+    }
+
     record Response(int status, Map<String, String> headers, byte[] body) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -61,40 +79,67 @@ final class RawClient implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-    /** Reads one response; the body is framed by Content-Length, chunked, or the close (for HEAD pass head = true). */
+    /**
+     * Reads one response; the body is framed by Content-Length, chunked, or the close (for
+     * HEAD pass head = true). Strict: an end of stream before the response's first byte is
+     * {@link ClosedBetweenResponses}; anywhere else inside a response, an {@link EOFException};
+     * anything malformed, a {@link MalformedResponse}.
+     */
     Response read() throws IOException {
         return read(false);
     }
 
     Response read(boolean head) throws IOException {
+        in.mark(1);
+        if (in.read() < 0) {
+            throw new ClosedBetweenResponses();
+        }
+        in.reset();
         String statusLine = line();
-        if (!statusLine.startsWith("HTTP/1.1 ")) {
-            throw new IOException("not a status line: " + statusLine);
+        if (!statusLine.matches("HTTP/1\\.1 [1-5][0-9][0-9] .*")) {
+            throw new MalformedResponse("not a status line: " + statusLine);
         }
         int status = Integer.parseInt(statusLine.substring(9, 12));
         Map<String, String> headers = new LinkedHashMap<>();
         for (String l; !(l = line()).isEmpty(); ) {
             int c = l.indexOf(':');
+            if (c <= 0 || !l.substring(0, c).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new MalformedResponse("not a header field: " + l);
+            }
             headers.merge(l.substring(0, c).toLowerCase(Locale.ROOT), l.substring(c + 1).strip(), (a, b) -> a + ", " + b);
+        }
+        if (headers.containsKey("content-length") && headers.containsKey("transfer-encoding")) {
+            throw new MalformedResponse("both Content-Length and Transfer-Encoding: " + headers);
         }
         byte[] body;
         if (head || status == 100 || status == 204 || status == 304) {
             body = new byte[0];
         } else if (headers.containsKey("content-length")) {
-            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-        } else if ("chunked".equals(headers.get("transfer-encoding"))) {
+            String length = headers.get("content-length");
+            if (!length.matches("[0-9]{1,9}")) {
+                throw new MalformedResponse("bad Content-Length: " + length);
+            }
+            body = exactly(Integer.parseInt(length));
+        } else if (headers.containsKey("transfer-encoding")) {
+            if (!"chunked".equals(headers.get("transfer-encoding"))) {
+                throw new MalformedResponse("unexpected Transfer-Encoding: " + headers.get("transfer-encoding"));
+            }
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             while (true) {
-                int size = Integer.parseInt(line().split(";")[0], 16);
+                String sizeLine = line();
+                if (!sizeLine.matches("[0-9a-fA-F]{1,8}")) {
+                    throw new MalformedResponse("bad chunk size line: " + sizeLine);
+                }
+                int size = Integer.parseInt(sizeLine, 16);
                 if (size == 0) {
                     while (!line().isEmpty()) {
                         // trailers
                     }
                     break;
                 }
-                all.write(in.readNBytes(size));
+                all.write(exactly(size));
                 if (!line().isEmpty()) {
-                    throw new IOException("chunk not followed by CRLF");
+                    throw new MalformedResponse("chunk not followed by CRLF");
                 }
             }
             body = all.toByteArray();
@@ -113,6 +158,20 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Exactly {@code n} bytes; an end of stream first is an {@link EOFException}. */
+    private byte[] exactly(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length < n) {
+            throw new EOFException("end of stream after " + b.length + " of " + n + " body bytes");
+        }
+        return b;
+    }
+
+    /** True if a byte arrived that has not been read (without blocking). */
+    boolean hasInput() throws IOException {
+        return in.available() > 0;
+    }
+
     private String line() throws IOException {
         StringBuilder sb = new StringBuilder();
         while (true) {
@@ -121,9 +180,10 @@ final class RawClient implements AutoCloseable {
                 throw new EOFException("end of stream after '" + sb + "'");
             }
             if (c == '\n') {
-                if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r') {
-                    sb.setLength(sb.length() - 1);
+                if (sb.isEmpty() || sb.charAt(sb.length() - 1) != '\r') {
+                    throw new MalformedResponse("a line not ended by CRLF: '" + sb + "'");
                 }
+                sb.setLength(sb.length() - 1);
                 return sb.toString();
             }
             sb.append((char) c);

@@ -93,4 +93,64 @@ class RequestParserTest {
         assertEquals(full, RequestParser.findHeadEnd(b, full - 3, full));
         assertEquals(full, RequestParser.findHeadEnd(b, 0, b.length));
     }
+
+    static long chunkSize(String line) throws HttpException {
+        byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
+        return ChunkedFraming.chunkSize(b, 0, b.length);
+    }
+
+    static int chunkStatus(String line) {
+        return assertThrows(HttpException.class, () -> chunkSize(line), line).status();
+    }
+
+    static void trailer(String line) throws HttpException {
+        byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
+        ChunkedFraming.trailerField(b, 0, b.length);
+    }
+
+    @Test
+    void chunkSizesFollowTheGrammarStrictly() throws Exception {
+        assertEquals(0x2d, chunkSize("2d"));
+        assertEquals(0, chunkSize("0"));
+        assertEquals(5, chunkSize("0000000000000005"));
+        assertEquals(Long.MAX_VALUE, chunkSize("7fffffffffffffff"));
+        assertEquals(5, chunkSize("5;name"));
+        assertEquals(5, chunkSize("5;a=b;c=\"quoted; \\\" value\""));
+        assertEquals(5, chunkSize("5 ; a = b"));
+        // the smuggling vector: a size that a lenient reader takes as 0 plus an "extension"
+        assertEquals(400, chunkStatus("0x2d"));
+        assertEquals(400, chunkStatus("0 x"));
+        assertEquals(400, chunkStatus("5 "));
+        assertEquals(400, chunkStatus(""));
+        assertEquals(400, chunkStatus("-1"));
+        assertEquals(400, chunkStatus("+5"));
+        assertEquals(400, chunkStatus(" 5"));
+        assertEquals(400, chunkStatus("5\r"));
+        assertEquals(400, chunkStatus("5;"));
+        assertEquals(400, chunkStatus("5;=b"));
+        assertEquals(400, chunkStatus("5;a="));
+        assertEquals(400, chunkStatus("5;a=b c"));
+        assertEquals(400, chunkStatus("5;a=\"open"));
+        assertEquals(400, chunkStatus("5;a=\"ctl\u0001\""));
+        assertEquals(400, chunkStatus("5;a\u0000"));
+        assertEquals(400, chunkStatus("00000000000000005"), "more than 16 digits, even as leading zeros");
+        assertEquals(413, chunkStatus("8000000000000000"), "does not fit in a long");
+        assertEquals(400, chunkStatus("5;" + "x".repeat(ChunkedFraming.MAX_EXTENSIONS)));
+    }
+
+    @Test
+    void trailerFieldsAreCheckedLikeHeaderFieldsAndNeverFrameOrRoute() throws Exception {
+        trailer("X-Checksum: abc");
+        trailer("X-Empty:");
+        for (String name : new String[] {"Content-Length", "transfer-encoding", "HOST", "Connection", "Expect", "Trailer"}) {
+            HttpException e = assertThrows(HttpException.class, () -> trailer(name + ": 1"));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains("not allowed as a trailer"), e.getMessage());
+        }
+        assertEquals(400, assertThrows(HttpException.class, () -> trailer(" folded")).status());
+        assertEquals(400, assertThrows(HttpException.class, () -> trailer("X : y")).status());
+        assertEquals(400, assertThrows(HttpException.class, () -> trailer("X")).status());
+        assertEquals(400, assertThrows(HttpException.class, () -> trailer("X: a\u0001b")).status());
+        assertEquals(400, assertThrows(HttpException.class, () -> trailer("X: a\rb")).status());
+    }
 }

@@ -38,7 +38,10 @@ import java.util.function.Function;
  *      then `runs` measured wrk runs, each bracketed by CPU samples: the server process
  *      (/proc/PID/stat), wrk itself (this JVM's reaped children: cutime and cstime, since wrk
  *      has exited when it is read), and the server core (/proc/stat) when pinned;
- *   3. stop the server, keep its stderr in OUT/logs/http-NAME.log.
+ *   3. unless --idle-connections 0: open N connections that send nothing and report the
+ *      server's heap per idle connection (IdleHeap: heap after a full GC, with and
+ *      without them, through jcmd); --idle-only does this step alone, without wrk;
+ *   4. stop the server, keep its stderr in OUT/logs/http-NAME.log.
  * The harness JVM only waits while wrk runs, so unlike the echo harness it need not move
  * itself off the server's core.
  */
@@ -53,29 +56,43 @@ public final class HttpBench {
         if (o.pin() && !pinned) {
             out.println("warning: not pinning: " + why);
         }
-        String wrk;
-        try {
-            wrk = Wrk.findOrInstall(out);
-        } catch (IOException e) {
-            out.println("weft bench http: " + e.getMessage());
-            return false;
+        String wrk = null;
+        if (!o.idleOnly()) {
+            try {
+                wrk = Wrk.findOrInstall(out);
+            } catch (IOException e) {
+                out.println("weft bench http: " + e.getMessage());
+                return false;
+            }
         }
         Path script = o.pipeline() > 1 ? Wrk.pipelineScript() : null;
         out.println("machine: " + machine.describe());
-        out.printf(Locale.ROOT, "http: GET %s, wrk %d thread(s) %d connections, pipeline %s, %d run(s) of %.0f s after %.0f s warm-up; "
-                        + "server %s, wrk %s%n",
-                o.path(), o.threads(), o.connections(), o.depths(), o.runs(), o.seconds(), o.warmupSeconds(),
-                pinned ? "on CPU " + o.serverCpu() : "unpinned", pinned ? "on CPU " + o.loadgenCpu() : "unpinned");
+        if (o.idleOnly()) {
+            out.printf(Locale.ROOT, "http: heap per idle connection only, %d idle connections per server%n", o.idleConnections());
+        } else {
+            out.printf(Locale.ROOT, "http: GET %s, wrk %d thread(s) %d connections, pipeline %s, %d run(s) of %.0f s after %.0f s warm-up; "
+                            + "server %s, wrk %s%n",
+                    o.path(), o.threads(), o.connections(), o.depths(), o.runs(), o.seconds(), o.warmupSeconds(),
+                    pinned ? "on CPU " + o.serverCpu() : "unpinned", pinned ? "on CPU " + o.loadgenCpu() : "unpinned");
+        }
         out.printf(Locale.ROOT, "planned: about %s for %d contender(s)%n", Durations.describe(o.plannedSeconds()), o.contenders().size());
 
         List<HttpResult> results = new ArrayList<>();
+        List<IdleHeap.Result> idle = new ArrayList<>();
         for (HttpContender c : o.contenders()) {
-            results.addAll(runOne(c, o, wrk, script, pinned, out));
+            results.addAll(runOne(c, o, wrk, script, pinned, idle, out));
         }
         out.println();
-        printTable(results, o, out);
+        if (!o.idleOnly()) {
+            printTable(results, o, out);
+        }
+        for (IdleHeap.Result r : idle) {
+            out.printf(Locale.ROOT, "idle heap %-16s %,8.0f bytes per idle connection (%d connections; live heap after a full GC %,d -> %,d bytes)%n",
+                    r.contender(), r.bytesPerConnection(), r.connections(), r.heapBefore(), r.heapAfter());
+        }
 
         Map<String, Object> params = o.toJson(pinned);
+        params.put("idle_heap", idle.stream().map(IdleHeap.Result::toJson).toList());
         params.put("server_jvm_flags", String.join(" ", ChildJvm.inheritedFlags()));
         params.put("wrk", wrk);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -89,7 +106,8 @@ public final class HttpBench {
         return results.stream().allMatch(r -> r.status == HttpResult.Status.SKIPPED || r.valid());
     }
 
-    private static List<HttpResult> runOne(HttpContender c, HttpOptions o, String wrk, Path script, boolean pinned, PrintStream out) {
+    private static List<HttpResult> runOne(HttpContender c, HttpOptions o, String wrk, Path script, boolean pinned,
+                                           List<IdleHeap.Result> idle, PrintStream out) {
         List<HttpResult> results = new ArrayList<>();
         out.printf("%-16s ", c.id());
         out.flush();
@@ -101,7 +119,7 @@ public final class HttpBench {
         try {
             server = ServerProcess.start(c.id(), HttpServerMain.class.getName(), o.serverJvmOptions(), serverCpu, log);
             String url = "http://127.0.0.1:" + server.port() + o.path();
-            for (int depth : o.depths()) {
+            for (int depth : o.idleOnly() ? List.<Integer>of() : o.depths()) {
                 out.print(depth == 1 ? "| plain " : "| pipelined " + depth + " ");
                 Path s = depth == 1 ? null : script;
                 if (o.warmupSeconds() > 0) {
@@ -119,6 +137,17 @@ public final class HttpBench {
                 }
                 results.add(HttpResult.measured(c, depth, server.info(), runs));
                 depthIndex++;
+            }
+            if (o.idleConnections() > 0) {
+                out.print("| idle heap ");
+                out.flush();
+                try {
+                    IdleHeap.Result r = IdleHeap.measure(c.id(), server.pid(), server.port(), o.idleConnections());
+                    idle.add(r);
+                    out.printf(Locale.ROOT, "%,.0f B/conn ", r.bytesPerConnection());
+                } catch (IOException e) {
+                    out.print("failed (" + e.getMessage() + ") ");
+                }
             }
             out.println("| done");
         } catch (ContenderUnavailableException e) {

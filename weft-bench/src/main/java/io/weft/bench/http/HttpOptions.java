@@ -14,15 +14,17 @@ import java.util.Set;
 /**
  * The HTTP benchmark's parameters ({@code ./weft bench http --help} lists them).
  *
- * @param pipeline requests per write in the pipelined mode; 1 runs the plain mode only
+ * @param pipeline        requests per write in the pipelined mode; 1 runs the plain mode only
+ * @param idleConnections connections opened and left idle to measure each server's heap per connection; 0 skips it
+ * @param idleOnly        measure the heap per idle connection only, without wrk
  */
 public record HttpOptions(int connections, int threads, double seconds, double warmupSeconds, int runs, int pipeline,
                           String path, List<HttpContender> contenders, boolean pin, int serverCpu, int loadgenCpu,
-                          List<String> serverJvmOptions, Path out) {
+                          List<String> serverJvmOptions, Path out, int idleConnections, boolean idleOnly) {
 
     public static final Set<String> VALUED = Set.of("connections", "threads", "seconds", "warmup", "runs", "pipeline",
-            "path", "contenders", "server-cpu", "loadgen-cpu", "server-jvm-opts", "out");
-    public static final Set<String> FLAGS = Set.of("quick", "no-pin");
+            "path", "contenders", "server-cpu", "loadgen-cpu", "server-jvm-opts", "out", "idle-connections");
+    public static final Set<String> FLAGS = Set.of("quick", "no-pin", "idle-only");
 
     public static final String USAGE = """
             usage: ./weft bench http [options]
@@ -39,6 +41,10 @@ public record HttpOptions(int connections, int threads, double seconds, double w
               --no-pin            do not pin with taskset
               --server-jvm-opts "..."  JVM options of each server (default "-Xms512m -Xmx512m")
               --out DIR           where http.json and http.svg go (default bench-results)
+              --idle-connections N  after the wrk runs, open N connections that send nothing and report
+                                  the server's heap per idle connection (heap after a full GC, via jcmd;
+                                  default 2000, 0 skips it)
+              --idle-only         only the idle-connection heap measurement (no wrk needed)
               --quick             --seconds 2 --runs 1 --warmup 1 unless given: checks the harness, measures little
             wrk must be installed (Debian: apt-get install wrk); run as root, the benchmark installs it.
             """.formatted(String.join(",", HttpContender.ids()));
@@ -59,7 +65,8 @@ public record HttpOptions(int connections, int threads, double seconds, double w
                 o.intValue("runs", quick ? 1 : 3, 1),
                 o.intValue("pipeline", 16, 1),
                 path, contenders, pinning.pin(), pinning.serverCpu(), pinning.loadgenCpu(), ChildJvm.serverJvmOptions(o),
-                Path.of(o.string("out", defaultOut.toString())));
+                Path.of(o.string("out", defaultOut.toString())),
+                o.intValue("idle-connections", 2000, 0), o.flag("idle-only"));
     }
 
     /** The modes measured: pipeline depth 1, and {@link #pipeline} if above 1. */
@@ -70,7 +77,8 @@ public record HttpOptions(int connections, int threads, double seconds, double w
     /** Seconds the whole benchmark is expected to take (server start and stop included). */
     public double plannedSeconds() {
         double perMode = (warmupSeconds > 0 ? Math.max(1, Math.round(warmupSeconds)) + 0.3 : 0) + runs * (Math.round(seconds) + 0.3);
-        return contenders.size() * (3 + depths().size() * perMode);
+        double idle = idleConnections > 0 ? 5 : 0;
+        return contenders.size() * (3 + idle + (idleOnly ? 0 : depths().size() * perMode));
     }
 
     /** The {@code "params"} member of http.json. */
@@ -90,6 +98,8 @@ public record HttpOptions(int connections, int threads, double seconds, double w
         m.put("loadgen_cpu", pinned ? loadgenCpu : null);
         m.put("server_jvm_opts", String.join(" ", serverJvmOptions));
         m.put("loadgen", "wrk --latency" + " (pipelined mode: a Lua script sending DEPTH requests per write)");
+        m.put("idle_connections", idleConnections);
+        m.put("idle_only", idleOnly);
         return m;
     }
 }

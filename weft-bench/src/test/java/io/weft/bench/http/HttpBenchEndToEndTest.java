@@ -25,7 +25,7 @@ class HttpBenchEndToEndTest {
         assumeTrue(Wrk.find() != null, "wrk is not installed (apt-get install wrk)");
         HttpOptions o = HttpOptions.from(Options.parse(new String[] {
                 "--seconds", "1", "--warmup", "0", "--runs", "1", "--connections", "4", "--pipeline", "4",
-                "--contenders", "weft-nio,jdk-httpserver", "--out", out.toString()},
+                "--contenders", "weft-nio,jdk-httpserver", "--idle-connections", "20", "--out", out.toString()},
                 HttpOptions.VALUED, HttpOptions.FLAGS), out);
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         boolean ok;
@@ -43,6 +43,7 @@ class HttpBenchEndToEndTest {
             assertTrue(json.contains(row), row + " in " + json);
         }
         assertTrue(!json.contains("\"valid\": false"), json);
+        assertTrue(json.contains("\"heap_bytes_per_idle_connection\""), "the idle heap was measured: " + json);
         assertTrue(Files.readString(out.resolve("http.svg")).startsWith("<svg "));
     }
 }

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 import static io.weft.ipc.RingLayout.*;
 
@@ -173,13 +174,18 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     public final long claim(int type, int length, WaitStrategy strategy, Deadline deadline) throws IOException {
         long i = tryClaim(type, length);
         while (i < 0) {
-            int required = align(length + RECORD_HEADER_LENGTH);
-            if (!strategy.await(() -> hasSpaceFor(required), producerBell, deadline)) {
+            if (!strategy.await(spaceFor(length), producerBell, deadline)) {
                 return INSUFFICIENT_CAPACITY;
             }
             i = tryClaim(type, length);
         }
         return i;
+    }
+
+    /** What a producer waiting in {@link #claim} for room for a payload of {@code length} bytes waits on. */
+    final BooleanSupplier spaceFor(int length) {
+        int required = align(length + RECORD_HEADER_LENGTH);
+        return () -> hasSpaceFor(required);
     }
 
     /** Producer-side space check for waits: free bytes cover the record and a worst-case padding. */

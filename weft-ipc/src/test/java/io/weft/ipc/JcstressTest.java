@@ -27,14 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>By default a short run that fits a build: one JVM configuration, 0.4 s a test. A
  * longer run, for finding bugs rather than guarding against regressions, takes a jcstress
- * mode ({@code default}: about 10 minutes on two cores; {@code tough} and {@code stress}
- * run longer) with its whole matrix of JVM configurations, and prints each test's samples
- * as the short run does:
+ * mode with its matrix of JVM configurations, and jcstress options of its own, and prints
+ * each test's samples as the short run does. About 15 minutes on two busy cores:
  * <pre>
  * mvn -B -ntp -pl weft-ipc -am test -Dtest=JcstressTest -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dweft.jcstress.mode=default -Djunit.jupiter.execution.timeout.mode=disabled
+ *     -Djunit.jupiter.execution.timeout.mode=disabled \
+ *     -Dweft.jcstress.mode=default -Dweft.jcstress.options='-fsm 1 -iters 2 -sc false'
  * </pre>
- * (the second property lifts this class's time limit, which is for the short run).
+ * The first property lifts this class's time limit, which is for the short run. With the
+ * split-compilation matrix as well (no {@code -sc false}) that run takes about 30
+ * minutes; without the options, {@code default} about 90; {@code tough} and
+ * {@code stress} longer still.
  */
 @Tag("mode-independent") // no tasks: runs once
 @Timeout(300)
@@ -56,6 +59,10 @@ class JcstressTest {
                     "-jvmArgs", "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmx256m"));
         } else {
             args.addAll(List.of("-m", mode, "-jvmArgsPrepend", "--enable-native-access=ALL-UNNAMED"));
+            String more = System.getProperty("weft.jcstress.options", "").trim();
+            if (!more.isEmpty()) {
+                args.addAll(List.of(more.split("\\s+")));
+            }
         }
         args.add("-v"); // every test's outcomes and counts, not only the failures
         Options opts = new Options(args.toArray(new String[0]));

@@ -53,10 +53,10 @@ class RpcBadClientTest {
                     noAck.writeAll(ByteBuffer.allocate(12).putInt(RpcHandshake.MAGIC).putInt(RpcHandshake.PROTOCOL_VERSION)
                             .putInt(RingLayout.VERSION).flip());
                     ByteBuffer reply = ByteBuffer.allocate(8192);
-                    try (UnixMessage m = noAck.receive(reply, 4, Deadline.after(Duration.ofSeconds(30)))) {
+                    try (UnixMessage m = noAck.receive(reply, 16, Deadline.after(Duration.ofSeconds(30)))) {
                         assertTrue(m.length() >= 12, "the server's reply to a whole hello");
-                        assertEquals(4, m.fds().size(), "the reply carries the four doorbells");
-                    }
+                        assertFalse(m.fds().isEmpty(), "the reply carries the rings' descriptors");
+                    } // closing the message closes the descriptors: this client never maps anything
                     assertEquals(RpcHandshake.OK, reply.getInt(8), "the server accepted the hello and waits for the ack");
 
                     // Meanwhile a well-behaved client is served.

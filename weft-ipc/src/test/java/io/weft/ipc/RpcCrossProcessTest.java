@@ -139,7 +139,7 @@ class RpcCrossProcessTest {
     private static void awaitIntCall(RpcClient rpc, int method, int want, String otherwise) throws Exception {
         Deadline until = Deadline.after(Duration.ofSeconds(30));
         int got;
-        while ((got = intCall(rpc, method, until)) != want && !until.hasPassed()) {
+        while ((got = intCall(rpc, method, Deadline.after(Duration.ofSeconds(30)))) != want && !until.hasPassed()) {
             Weft.sleep(Duration.ofMillis(5));
         }
         assertEquals(want, got, otherwise);

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
+import java.util.function.BooleanSupplier;
 
 /**
  * One side's doorbell in the ring header: a state word saying whether (and how) that side
@@ -26,7 +27,8 @@ import java.nio.channels.ClosedChannelException;
  * word (int, header word, the futex word): a counter, bumped by every ring() that finds a
  * sleeper; a waiter sleeps only while it still holds the value read before it looked.
  *
- * Waiter (prepare / recheck / sleep), a Dekker pair with the ringer:
+ * Waiter (arm() is steps 1 to 3, shared by every waiter; then sleep, awake()), a Dekker
+ * pair with the ringer:
  *   1. seq = word (acquire)
  *   2. state = mode (volatile store), then a full fence
  *   3. re-check the ring; if ready: state CAS mode -> AWAKE, return
@@ -88,15 +90,36 @@ final class Doorbell {
         return header.address() + wordOffset;
     }
 
-    /** Waiter steps 1 and 2: returns the futex word value to sleep on. */
-    int prepare(int mode) {
+    /** What {@link #arm} returns when the re-check found the ring ready; no futex word value is this. */
+    static final long READY = Long.MIN_VALUE;
+
+    /**
+     * Waiter steps 1 to 3, the half of the Dekker pair that every waiter (thread or task,
+     * futex or eventfd) runs: says this side sleeps in {@code mode}, then looks at the ring.
+     *
+     * @return {@link #READY} if {@code ready} said so (the state is AWAKE again); else the
+     *         futex word value to sleep on, with the state left at {@code mode}: the caller
+     *         sleeps (step 4), then calls {@link #awake}
+     */
+    long arm(int mode, BooleanSupplier ready) {
         int seq = (int) INT.getAcquire(header, wordOffset);
         INT.setVolatile(header, stateOffset, mode);
         VarHandle.fullFence();
-        return seq;
+        boolean sleeping = false;
+        try {
+            if (ready.getAsBoolean()) {
+                return READY;
+            }
+            sleeping = true;
+            return seq;
+        } finally {
+            if (!sleeping) {
+                awake(mode);
+            }
+        }
     }
 
-    /** Waiter step 5, or step 3 when the re-check found the ring ready. */
+    /** Waiter step 5. */
     void awake(int mode) {
         INT.compareAndSet(header, stateOffset, mode, AWAKE);
     }

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 import static io.weft.ipc.RingLayout.*;
 
@@ -173,13 +174,18 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     public final long claim(int type, int length, WaitStrategy strategy, Deadline deadline) throws IOException {
         long i = tryClaim(type, length);
         while (i < 0) {
-            int required = align(length + RECORD_HEADER_LENGTH);
-            if (!strategy.await(() -> hasSpaceFor(required), producerBell, deadline)) {
+            if (!strategy.await(spaceFor(length), producerBell, deadline)) {
                 return INSUFFICIENT_CAPACITY;
             }
             i = tryClaim(type, length);
         }
         return i;
+    }
+
+    /** What a producer waiting in {@link #claim} for room for a payload of {@code length} bytes waits on. */
+    final BooleanSupplier spaceFor(int length) {
+        int required = align(length + RECORD_HEADER_LENGTH);
+        return () -> hasSpaceFor(required);
     }
 
     /** Producer-side space check for waits: free bytes cover the record and a worst-case padding. */
@@ -260,20 +266,28 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     /**
-     * True if a committed record is ready to {@link #read}. Padding at the end of the region
-     * does not count: the record after it, at the region's start, must be committed too.
-     * Consumer only.
+     * True if a committed record is ready to {@link #read}. Padding (the filler at the end
+     * of the region, or an {@link #abort aborted} record) does not count: the first record
+     * after it must be committed too. Consumer only.
      */
     public final boolean hasRecords() {
         long head = (long) LONG.getOpaque(header, HEAD_OFFSET);
         int at = (int) head & mask;
-        if ((int) INT.getAcquire(data, (long) at + LENGTH_OFFSET) <= 0) { // pairs with setRelease in commit()
-            return false;
+        for (int skipped = 0; skipped < capacity; ) {
+            int length = (int) INT.getAcquire(data, (long) at + LENGTH_OFFSET); // pairs with setRelease in commit()/abort()/place()
+            if (length <= 0) {
+                return false;
+            }
+            if (data.get(ValueLayout.JAVA_INT, at + TYPE_OFFSET) != PADDING_TYPE) {
+                return true;
+            }
+            if (length > capacity - at) {
+                return true; // out of range: read() reports the corruption
+            }
+            skipped += align(length);
+            at = (at + align(length)) & mask;
         }
-        // Padding is committed (with release) before the record that follows it at index 0
-        // is claimed, and a record never wraps, so padding never sits at index 0 itself.
-        return data.get(ValueLayout.JAVA_INT, at + TYPE_OFFSET) != PADDING_TYPE
-                || at != 0 && (int) INT.getAcquire(data, (long) LENGTH_OFFSET) > 0;
+        return false;
     }
 
     /**

@@ -44,16 +44,16 @@ final class TaskDoorbellWait {
         int mode = futex ? Doorbell.SLEEPING_FUTEX : Doorbell.SLEEPING_EVENTFD;
         ByteBuffer count = futex ? null : ByteBuffer.allocate(8);
         while (true) {
-            int seq = bell.prepare(mode);
+            long seq = bell.arm(mode, ready);
+            if (seq == Doorbell.READY) {
+                return true;
+            }
             try {
-                if (ready.getAsBoolean()) {
-                    return true;
-                }
                 if (deadline.hasPassed()) {
                     return false;
                 }
                 if (futex) {
-                    long r = LoopWaits.futexWait(bell.wordAddress(), seq, true, deadline.nanoTime());
+                    long r = LoopWaits.futexWait(bell.wordAddress(), (int) seq, true, deadline.nanoTime());
                     if (r < 0 && r != -Errno.EAGAIN && r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
                         throw Errno.exception((int) -r, "IORING_OP_FUTEX_WAIT", "the doorbell of a ring");
                     }

@@ -166,9 +166,8 @@ public abstract sealed class WaitStrategy permits WaitStrategy.Spin, WaitStrateg
                 return TaskDoorbellWait.await(ready, bell, deadline);
             }
             while (true) {
-                int seq = bell.prepare(Doorbell.SLEEPING_FUTEX);
-                if (ready.getAsBoolean()) {
-                    bell.awake(Doorbell.SLEEPING_FUTEX);
+                long seq = bell.arm(Doorbell.SLEEPING_FUTEX, ready);
+                if (seq == Doorbell.READY) {
                     return true;
                 }
                 long left = deadline.isNone() ? MAX_SLEEP_NANOS : deadline.nanoTime() - System.nanoTime();
@@ -176,7 +175,7 @@ public abstract sealed class WaitStrategy permits WaitStrategy.Spin, WaitStrateg
                     bell.awake(Doorbell.SLEEPING_FUTEX);
                     return false;
                 }
-                Doorbell.futexSleep(bell, seq, Math.min(left, MAX_SLEEP_NANOS));
+                Doorbell.futexSleep(bell, (int) seq, Math.min(left, MAX_SLEEP_NANOS));
                 bell.awake(Doorbell.SLEEPING_FUTEX);
                 if (Thread.interrupted()) {
                     throw new CancellationException("interrupted while waiting on a ring");

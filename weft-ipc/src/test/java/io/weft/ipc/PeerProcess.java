@@ -19,6 +19,8 @@ final class PeerProcess implements AutoCloseable {
 
     final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Set once the peer's output ended: no more lines will come. */
+    private volatile boolean outputEnded;
 
     private PeerProcess(Process process) {
         this.process = process;
@@ -29,6 +31,8 @@ final class PeerProcess implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // the process ended
+            } finally {
+                outputEnded = true;
             }
         });
     }
@@ -42,6 +46,35 @@ final class PeerProcess implements AutoCloseable {
      * it as another user) and the given class path.
      */
     static PeerProcess start(List<String> prefix, String classPath, String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command(prefix, classPath, args)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        PeerProcess peer = new PeerProcess(p);
+        peer.expect("READY");
+        return peer;
+    }
+
+    /**
+     * Runs the peer's {@code probe} mode with {@code prefix} and {@code classPath}, to learn
+     * whether a peer can start that way at all (another user may not be able to read the
+     * class path or the JDK).
+     *
+     * @return null if it printed READY and exited normally, else what it printed
+     */
+    static String failedProbe(List<String> prefix, String classPath) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command(prefix, classPath, "probe")).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out;
+        try (var in = p.getInputStream()) {
+            out = in.readNBytes(64 * 1024); // the probe exits at once, or fails at once
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return "the probe did not exit within 60 s";
+        }
+        String text = new String(out, StandardCharsets.UTF_8).trim();
+        return p.exitValue() == 0 && text.equals("READY") ? null : "exit code " + p.exitValue() + ": " + text;
+    }
+
+    private static List<String> command(List<String> prefix, String classPath, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("weft.jvm.flags", DEFAULT_FLAGS).trim().split("\\s+")));
@@ -50,10 +83,7 @@ final class PeerProcess implements AutoCloseable {
         cmd.add(classPath);
         cmd.add(RpcPeer.class.getName());
         cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        PeerProcess peer = new PeerProcess(p);
-        peer.expect("READY");
-        return peer;
+        return cmd;
     }
 
     /** Waits (up to 60 s) for the line {@code want} on the peer's output. */
@@ -61,12 +91,24 @@ final class PeerProcess implements AutoCloseable {
         expectStart(want);
     }
 
-    /** Waits (up to 60 s) for a line starting with {@code prefix}, and returns it. */
+    /**
+     * Waits (up to 60 s) for a line starting with {@code prefix}, and returns it; fails as
+     * soon as the peer's output ends without one (it exited or crashed).
+     */
     String expectStart(String prefix) throws InterruptedException, IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            String line = lines.poll(60, TimeUnit.SECONDS);
+            boolean ended = outputEnded; // read before the poll: a line added before the end is still seen
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
             if (line == null) {
-                throw new IOException("the peer process did not print " + prefix + " within 60 s (alive: " + process.isAlive() + ")");
+                if (ended) {
+                    throw new IOException("the peer process ended its output without printing " + prefix
+                            + (process.waitFor(5, TimeUnit.SECONDS) ? " (exit code " + process.exitValue() + ")" : ""));
+                }
+                if (System.nanoTime() - end > 0) {
+                    throw new IOException("the peer process did not print " + prefix + " within 60 s (alive: " + process.isAlive() + ")");
+                }
+                continue;
             }
             if (line.startsWith(prefix)) {
                 return line;

@@ -1,11 +1,12 @@
 package io.weft.ipc;
 
 import io.weft.Deadline;
-import io.weft.Runtime;
 import io.weft.Task;
 import io.weft.Weft;
 import io.weft.net.UnixStream;
+import io.weft.sync.Event;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,9 +23,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** RPC with both ends in this process: backends, the handshake's refusals, and the ends of sessions. */
+@Timeout(120)
 class RpcInProcessTest {
 
     private static final RpcHandler ECHO = (method, request) -> request;
@@ -41,8 +42,7 @@ class RpcInProcessTest {
         Path dir = Files.createTempDirectory("weft-rpc-rings");
         Path sock = Files.createTempDirectory("weft-rpc").resolve("s.sock");
         RpcOptions options = RpcOptions.defaults().withDirectory(dir).withRingCapacity(64 * 1024);
-        Weft.run(Runtime.builder().backend(backend).loops(2), () -> {
-            assumeTrue(Weft.runtime().backend().equals(backend), backend + " unavailable: " + Weft.runtime().backendReason());
+        Weft.run(TestBackends.require(backend, 2), () -> {
             try (RpcServer server = RpcServer.bind(sock, ECHO, options); RpcClient rpc = RpcClient.connect(sock, options)) {
                 Deadline unlinked = Deadline.after(Duration.ofSeconds(10));
                 while (filesIn(dir) != 0 && !unlinked.hasPassed()) {
@@ -81,14 +81,16 @@ class RpcInProcessTest {
     @Test
     void aServerThatClosesFailsItsClientsCalls() throws Exception {
         Path sock = Files.createTempDirectory("weft-rpc").resolve("s.sock");
+        Event handling = new Event();
         Weft.run(() -> {
             RpcServer server = RpcServer.bind(sock, (method, request) -> {
+                handling.set();
                 Weft.sleep(Duration.ofSeconds(60));
                 return request;
             });
             try (RpcClient rpc = RpcClient.connect(sock)) {
                 Task<byte[]> call = Weft.spawn(() -> rpc.call(1, new byte[1], Deadline.after(Duration.ofSeconds(60))));
-                Weft.sleep(Duration.ofMillis(100));
+                handling.await(Duration.ofSeconds(30)); // the call is in flight: its handler runs
                 server.close();
                 Throwable e = assertThrows(RuntimeException.class, call::join).getCause();
                 assertInstanceOf(RpcPeerGoneException.class, e);

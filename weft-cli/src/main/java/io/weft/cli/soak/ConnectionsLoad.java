@@ -3,6 +3,7 @@ package io.weft.cli.soak;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,6 +21,9 @@ final class ConnectionsLoad {
     private final int seconds;
     private final LongAdder exchanges = new LongAdder();
     private final LongAdder late = new LongAdder();
+    /** Round-trip times, for the report: reported, never checked (a shared machine makes them noisy). */
+    private final LongAdder rttSum = new LongAdder();
+    private final AtomicLong rttMax = new AtomicLong();
     private final ErrorTally errors = new ErrorTally();
     private volatile long startNanos;
 
@@ -37,6 +41,8 @@ final class ConnectionsLoad {
         }, errors, limit);
         out.stat("exchanges", exchanges.sum());
         out.stat("late", late.sum());
+        out.stat("rtt_mean_us", rttSum.sum() / Math.max(1, exchanges.sum()) / 1000);
+        out.stat("rtt_max_us", rttMax.get() / 1000);
         out.errors(errors);
     }
 
@@ -54,6 +60,7 @@ final class ConnectionsLoad {
                 late.increment(); // the previous exchange took so long that this one starts a second late
             }
             String bad;
+            long t0 = System.nanoTime();
             try {
                 bad = c.exchange(PAYLOAD, id, k);
             } catch (IOException e) {
@@ -64,6 +71,9 @@ final class ConnectionsLoad {
                 errors.add("verification", bad);
                 return;
             }
+            long rtt = System.nanoTime() - t0;
+            rttSum.add(rtt);
+            rttMax.accumulateAndGet(rtt, Math::max);
             exchanges.increment();
         }
     }

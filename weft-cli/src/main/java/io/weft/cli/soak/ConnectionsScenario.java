@@ -41,7 +41,7 @@ final class ConnectionsScenario {
             long expected = (long) n * seconds;
             o.put("connections", n).put("connected", cr.connected).put("accepted", server.accepted()).put("hold_s", seconds)
                     .put("exchanges", cr.stat("exchanges")).put("exchanges_expected", expected)
-                    .put("late_exchanges", cr.stat("late"))
+                    .put("late_exchanges", cr.stat("late")).put("rtt_mean_us", cr.stat("rtt_mean_us")).put("rtt_max_us", cr.stat("rtt_max_us"))
                     .put("heap_per_connection_bytes", perConnection(heap1 - heap0, n))
                     .put("rss_per_connection_bytes", perConnection(rss1 - rss0, n))
                     .put("heap_baseline_bytes", heap0).put("heap_loaded_bytes", heap1)

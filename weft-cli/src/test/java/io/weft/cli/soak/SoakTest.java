@@ -44,8 +44,10 @@ class SoakTest {
             ran++;
             assertEquals(List.of(), r.get("failures"), what + "\n" + log);
             assertEquals(true, r.get("ok"), what);
-            assertEquals(r.get("fds") instanceof Map<?, ?> f ? f.get("baseline") : null, ((Map<?, ?>) r.get("fds")).get("final"), what + ": descriptors");
-            assertEquals(((Map<?, ?>) r.get("tasks")).get("baseline"), ((Map<?, ?>) r.get("tasks")).get("final"), what + ": live tasks");
+            Map<?, ?> fds = (Map<?, ?>) r.get("fds");
+            Map<?, ?> tasks = (Map<?, ?>) r.get("tasks");
+            assertEquals(fds.get("baseline"), fds.get("final"), what + ": descriptors");
+            assertEquals(tasks.get("baseline"), tasks.get("final"), what + ": live tasks");
             switch ((String) r.get("scenario")) {
                 case "connections" -> {
                     assertEquals(CONNECTIONS, r.get("connected"), what);
@@ -57,7 +59,7 @@ class SoakTest {
                     assertEquals(List.of(), r.get("violations"), what);
                     assertTrue((Long) r.get("acked") > 0, what + ": nothing was acknowledged");
                     assertTrue((Long) r.get("processed") >= (Long) r.get("acked"), what + ": fewer processed than acknowledged");
-                    assertEquals(0, (Integer) ((Map<?, ?>) r.get("tasks")).get("final"), what + ": tasks left after shutdown");
+                    assertEquals(0, tasks.get("final"), what + ": tasks left after shutdown");
                 }
                 case "chaos" -> {
                     Map<?, ?> actions = (Map<?, ?>) r.get("actions");

@@ -12,9 +12,10 @@ import java.util.Map;
  * stalled reads and writes) against the echo server.
  *
  * <p>Checks: every action happened; every echo a client checked matched, and no client
- * saw an error it did not cause; the server found no bad frame and threw nothing but
- * the I/O errors the clients provoke (counted, not failures); afterwards its
- * descriptors and live tasks are back to their baseline.
+ * saw an error it did not cause; the server found no bad frame, threw nothing else, and
+ * saw exactly one connection error per connection a client aborted (a half-close or a
+ * stall is no error); afterwards its descriptors and live tasks are back to their
+ * baseline.
  */
 final class ChaosScenario {
     private ChaosScenario() {
@@ -47,6 +48,9 @@ final class ChaosScenario {
             }
             o.check(cr.errors.total() == 0, "client errors: " + cr.errors.summary());
             o.check(server.failures().total() == 0, "server failures: " + server.failures().summary());
+            long aborts = cr.stat("rst") + cr.stat("rst_mid_frame");
+            o.check(server.peerErrors().total() == aborts, "the clients aborted " + aborts + " connections and the server saw "
+                    + server.peerErrors().total() + " connection errors: " + server.peerErrors().summary());
             String leak = after.difference(base, Soak.SETTLE);
             o.check(leak == null, leak);
         } finally {

@@ -11,6 +11,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,7 +42,6 @@ final class SoakServer {
     /** The longest a connection may keep a read or a write waiting; far above any stall the clients make. */
     static final Duration IDLE = Duration.ofSeconds(30);
 
-    private final TcpListener listener;
     private final Mode mode;
     private final Ledger ledger;
     private final LongAdder accepted = new LongAdder();
@@ -46,22 +49,30 @@ final class SoakServer {
     private final LongAdder cancelled = new LongAdder();
     private final ErrorTally peerErrors = new ErrorTally();
     private final ErrorTally failures = new ErrorTally();
+    private final CompletableFuture<TcpListener> bound = new CompletableFuture<>();
+    private TcpListener listener;
     private Task<Void> acceptTask;
 
-    private SoakServer(TcpListener listener, Mode mode, Ledger ledger) {
-        this.listener = listener;
+    private SoakServer(Mode mode, Ledger ledger) {
         this.mode = mode;
         this.ledger = ledger;
     }
 
-    /** Binds 127.0.0.1 on an ephemeral port in {@code rt} and starts accepting. */
-    static SoakServer start(Runtime rt, Mode mode, Ledger ledger) {
-        // The kernel caps the backlog at net.core.somaxconn; asking for more lets a burst of
-        // thousands of connects queue up to that cap.
-        TcpListener listener = rt.spawn(() -> TcpListener.builder().backlog(8192)
-                .bind(new InetSocketAddress("127.0.0.1", 0))).join();
-        SoakServer server = new SoakServer(listener, mode, ledger);
+    /**
+     * Starts the accept task in {@code rt}, which binds 127.0.0.1 on an ephemeral port, and
+     * returns once it listens. The accept task is then the server's only task, so a
+     * baseline of live tasks taken now counts it alone.
+     */
+    static SoakServer start(Runtime rt, Mode mode, Ledger ledger) throws IOException, InterruptedException {
+        SoakServer server = new SoakServer(mode, ledger);
         server.acceptTask = rt.spawn(server::serve);
+        try {
+            server.listener = server.bound.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("the soak server cannot listen on 127.0.0.1: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the soak server did not listen within 30 s");
+        }
         return server;
     }
 
@@ -71,15 +82,25 @@ final class SoakServer {
 
     /** The accept task. It owns the listener: however it ends (closed, cancelled by a shutdown), the listener is closed. */
     private void serve() {
-        try (listener) {
+        TcpListener l;
+        try {
+            // The kernel caps the backlog at net.core.somaxconn; asking for more lets a burst of
+            // thousands of connects queue up to that cap.
+            l = TcpListener.builder().backlog(8192).bind(new InetSocketAddress("127.0.0.1", 0));
+        } catch (IOException | RuntimeException e) {
+            bound.completeExceptionally(e);
+            return;
+        }
+        bound.complete(l);
+        try (l) {
             while (true) {
                 TcpStream conn;
                 try {
-                    conn = listener.accept();
+                    conn = l.accept();
                 } catch (CancellationException e) {
                     return;
                 } catch (IOException e) {
-                    if (!listener.isClosed()) {
+                    if (!l.isClosed()) {
                         failures.add("accept", e.toString());
                     }
                     return;

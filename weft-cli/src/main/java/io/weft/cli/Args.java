@@ -10,7 +10,7 @@ import java.util.Set;
  * most once, each from a known set. Values are read typed and range-checked, so every
  * mistake becomes a {@link UsageException} that names the option.
  */
-final class Args {
+public final class Args {
 
     private final Map<String, String> values = new HashMap<>();
 
@@ -22,7 +22,7 @@ final class Args {
      *
      * @throws UsageException for an unknown option, a missing value, a repeated option or a stray argument
      */
-    static Args parse(String[] args, Set<String> known) throws UsageException {
+    public static Args parse(String[] args, Set<String> known) throws UsageException {
         Args a = new Args();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -53,12 +53,12 @@ final class Args {
     }
 
     /** The value of {@code --name} as an int in {@code [min, max]}, or {@code dflt} if absent. */
-    int intValue(String name, int dflt, int min, int max) throws UsageException {
+    public int intValue(String name, int dflt, int min, int max) throws UsageException {
         return (int) longValue(name, dflt, min, max);
     }
 
     /** The value of {@code --name} as a long in {@code [min, max]}, or {@code dflt} if absent. Accepts {@code 1_000_000}. */
-    long longValue(String name, long dflt, long min, long max) throws UsageException {
+    public long longValue(String name, long dflt, long min, long max) throws UsageException {
         String s = values.get(name);
         if (s == null) {
             return dflt;
@@ -76,12 +76,12 @@ final class Args {
     }
 
     /** The value of {@code --name}, or {@code dflt} if absent. */
-    String string(String name, String dflt) {
+    public String string(String name, String dflt) {
         return values.getOrDefault(name, dflt);
     }
 
     /** The value of {@code --name}, which must be one of {@code allowed}; null if absent. */
-    String choice(String name, List<String> allowed) throws UsageException {
+    public String choice(String name, List<String> allowed) throws UsageException {
         String s = values.get(name);
         if (s != null && !allowed.contains(s)) {
             throw new UsageException("option '--" + name + "' takes one of " + String.join(", ", allowed) + ", not '" + s + "'");

@@ -1,5 +1,8 @@
 package io.weft.cli;
 
+import io.weft.cli.soak.Soak;
+import io.weft.cli.soak.SoakOptions;
+
 import java.io.Console;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -30,9 +33,14 @@ public final class Main {
               %s
                   HTTP/1.1 server with the TechEmpower endpoints GET /plaintext and GET /json
                   (defaults: 127.0.0.1:8080, one loop per core); runs until SIGINT or SIGTERM
+              %s
+                  reliability soak: many connections held with a checked message a second,
+                  Runtime.shutdown under load, misbehaving clients; on each backend, with a
+                  second JVM as the clients (defaults: 60 s, 10,000 connections, every backend
+                  and scenario); results in bench-results/soak.json (-Dweft.soak.out)
               help
                   this text
-            """.formatted(DemoOptions.USAGE, PingPong.USAGE, ServeHttp.USAGE);
+            """.formatted(DemoOptions.USAGE, PingPong.USAGE, ServeHttp.USAGE, SoakOptions.USAGE);
 
     public static void main(String[] args) {
         // The runtime logs one line at start-up; the JDK's default format spends two lines on it.
@@ -65,6 +73,7 @@ public final class Main {
                 case "demo" -> EchoDemo.execute(DemoOptions.parse(rest), out, err, terminal);
                 case "pingpong" -> PingPong.execute(PingPong.Options.parse(rest), out, err);
                 case "serve" -> ServeHttp.execute(ServeHttp.Options.parse(rest), out, err);
+                case "soak" -> Soak.execute(SoakOptions.parse(rest), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * 8 bytes of two messages never agree; the rest follows from the same generator. Filling 8 bytes per step keeps the cost
  * of a 64 KiB message far below its round trip.
  */
-final class Payload {
+public final class Payload {
     private Payload() {
     }
 
@@ -23,20 +23,50 @@ final class Payload {
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     /** Fills {@code buf} with the pattern of message {@code seq} on connection {@code connection}. */
-    static void fill(byte[] buf, int connection, long seq) {
-        long state = ((long) connection << 32) ^ seq;
-        int i = 0;
-        for (; i + Long.BYTES <= buf.length; i += Long.BYTES) {
+    public static void fill(byte[] buf, int connection, long seq) {
+        fill(buf, 0, buf.length, connection, seq);
+    }
+
+    /** Fills {@code buf[off..off+len)} with the pattern of message {@code seq} on connection {@code connection}. */
+    public static void fill(byte[] buf, int off, int len, int connection, long seq) {
+        long state = seed(connection, seq);
+        int i = off;
+        int end = off + len;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
             state += GOLDEN_GAMMA;
             LONGS.set(buf, i, mix(state));
         }
-        if (i < buf.length) {
+        if (i < end) {
             state += GOLDEN_GAMMA;
             long tail = mix(state);
-            for (; i < buf.length; i++, tail >>>= 8) {
+            for (; i < end; i++, tail >>>= 8) {
                 buf[i] = (byte) tail;
             }
         }
+    }
+
+    /**
+     * Compares {@code buf[off..off+len)} byte by byte with the pattern {@link #fill} writes for
+     * message {@code seq} on connection {@code connection}, without allocating.
+     *
+     * @return the offset (from {@code off}) of the first byte that differs, or -1 if all match
+     */
+    public static int mismatch(byte[] buf, int off, int len, int connection, long seq) {
+        long state = seed(connection, seq);
+        for (int i = 0; i < len; ) {
+            state += GOLDEN_GAMMA;
+            long expected = mix(state);
+            for (int b = 0; b < Long.BYTES && i < len; b++, i++, expected >>>= 8) {
+                if (buf[off + i] != (byte) expected) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static long seed(int connection, long seq) {
+        return ((long) connection << 32) ^ seq;
     }
 
     private static long mix(long z) {

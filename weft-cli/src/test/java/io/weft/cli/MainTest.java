@@ -63,11 +63,21 @@ class MainTest {
     }
 
     @Test
+    void badSoakOptionsExit2WithoutRunning() {
+        assertEquals(2, run("soak", "--backend", "io_uring,kqueue"));
+        assertTrue(err().startsWith("weft soak: option '--backend' takes a comma-separated list of io_uring, epoll, nio, not 'kqueue'\nusage:"), err());
+        assertEquals(2, run("soak", "--connections", "0"));
+        assertEquals(2, run("soak", "--scenarios", "chaos", "extra"));
+        assertEquals("", out());
+    }
+
+    @Test
     void helpGoesToStdoutAndExits0() {
         assertEquals(0, run("help"));
         assertEquals(0, run("demo", "--help"));
         assertTrue(out().contains("demo [--seconds N] [--connections N] [--size BYTES] [--backend auto|io_uring|epoll|nio]"), out());
         assertTrue(out().contains("pingpong [--rounds N] [--runs N]"), out());
+        assertTrue(out().contains("soak [--seconds N] [--connections N] [--backend io_uring,epoll,nio] [--scenarios connections,shutdown,chaos]"), out());
         assertEquals("", err());
     }
 }

@@ -160,7 +160,16 @@ final class RpcChannel {
         while (true) {
             checkOpen();
             Deadline slice = Deadline.after(PEER_CHECK).min(deadline);
-            long i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
+            long i;
+            try {
+                i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
+            } catch (RingCorruptedException e) {
+                // The peer wrote positions no side writes: nothing more can be sent, so the
+                // session ends for every caller, not just this one.
+                RpcException cause = new RpcException(name + ": the ring to pid " + peerPid + " is corrupted: " + e.getMessage(), e);
+                shutdown(cause);
+                throw cause;
+            }
             if (i >= 0) {
                 return i;
             }
@@ -212,7 +221,8 @@ final class RpcChannel {
      */
     private final class Reassembler implements RecordHandler {
         final Map<Long, Assembly> partial = new HashMap<>();
-        long partialBytes;
+        /** Written by the reader only; volatile so that tests may watch it. */
+        volatile long partialBytes;
         IOException protocolError;
 
         @Override

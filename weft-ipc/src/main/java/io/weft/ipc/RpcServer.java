@@ -142,6 +142,15 @@ public final class RpcServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Bytes all sessions hold in partial messages now (a snapshot), for tests of the cap. */
+    long partialBytesHeld() {
+        long sum = 0;
+        for (Session s : sessions) {
+            sum += s.channel.partialBytes();
+        }
+        return sum;
+    }
+
     private void acceptLoop() {
         while (!closed) {
             UnixStream s;

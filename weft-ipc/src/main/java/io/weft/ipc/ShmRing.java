@@ -155,7 +155,8 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     private int claimedHeader(long index) {
-        if (index < RECORD_HEADER_LENGTH || index >= capacity || (index & (ALIGNMENT - 1)) != 0) {
+        // index == capacity is a record with no payload in the region's last 8 bytes
+        if (index < RECORD_HEADER_LENGTH || index > capacity || (index & (ALIGNMENT - 1)) != 0) {
             throw new IllegalArgumentException("not a claimed record index: " + index);
         }
         int at = (int) index - RECORD_HEADER_LENGTH;

@@ -57,7 +57,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * Session.calls (a Semaphore of maxCallsInProgress permits): the reader task takes one
  * before it spawns a handler, and the handler's task gives it back when it ends, so a full
- * set parks the reader, the client's request ring fills, and its senders wait.
+ * set parks the reader, the client's request ring fills, and its senders wait. CANCEL
+ * frames queued behind the waiting request wait with it.
  *
  * Stale sockets: bind fails with EADDRINUSE while the file exists; a connect to it tells a
  * live server (accepted) from a dead one's leftover (ECONNREFUSED), and only the leftover

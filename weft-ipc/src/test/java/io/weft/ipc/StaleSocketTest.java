@@ -33,20 +33,29 @@ class StaleSocketTest {
         }
     }
 
+    /** Binds a server at {@code sock}, calls it once, closes it. From a Weft task. */
+    private static void serveOnce(Path sock) throws Exception {
+        RpcServer server = RpcServer.bind(sock, ECHO);
+        try {
+            assertServes(sock);
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     void aServerKilledWithSigkillCanBeRestartedAtItsPath() throws Exception {
         Path sock = socket();
-        try (PeerProcess peer = PeerProcess.start("server", sock.toString())) {
+        PeerProcess peer = PeerProcess.start("server", sock.toString());
+        try {
             peer.process.destroyForcibly(); // SIGKILL: no close, the socket file stays
             assertTrue(peer.process.waitFor(30, TimeUnit.SECONDS), "the server process ends");
+        } finally {
+            peer.close();
         }
         assertTrue(Files.exists(sock), "the dead server's socket file is still there");
         try (LogCapture log = new LogCapture(RpcServer.class)) {
-            Weft.run(() -> {
-                try (RpcServer server = RpcServer.bind(sock, ECHO)) {
-                    assertServes(sock);
-                }
-            });
+            Weft.run(() -> serveOnce(sock));
             String said = log.find("stale socket file");
             assertNotNull(said, "the replacement is logged; logged: " + log.messages());
             assertTrue(said.contains(sock.toString()), said);
@@ -60,22 +69,21 @@ class StaleSocketTest {
             ch.bind(UnixDomainSocketAddress.of(sock)); // closing leaves the file, as a crash does
         }
         assertTrue(Files.exists(sock));
-        Weft.run(() -> {
-            try (RpcServer server = RpcServer.bind(sock, ECHO)) {
-                assertServes(sock);
-            }
-        });
+        Weft.run(() -> serveOnce(sock));
     }
 
     @Test
     void aLiveServerAtThePathIsNotReplaced() throws Exception {
         Path sock = socket();
         Weft.run(() -> {
-            try (RpcServer first = RpcServer.bind(sock, ECHO)) {
+            RpcServer first = RpcServer.bind(sock, ECHO);
+            try {
                 BindException e = assertThrows(BindException.class, () -> RpcServer.bind(sock, ECHO));
                 assertTrue(e.getMessage().contains("already in use") && e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
                 assertTrue(Files.exists(sock), "the live server's socket file stays");
                 assertServes(sock);
+            } finally {
+                first.close();
             }
         });
     }

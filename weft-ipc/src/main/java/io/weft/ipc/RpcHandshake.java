@@ -146,6 +146,10 @@ final class RpcHandshake {
             throw e;
         }
         ByteBuffer hello = ByteBuffer.allocate(12);
+        if (s.read(hello, deadline) < 0) {
+            // what a check that a server listens does (RpcServer.bind's own stale-socket probe, for one)
+            throw new RpcPeerGoneException("client pid " + client.pid() + " closed the connection before its hello");
+        }
         s.readFully(hello, deadline);
         hello.flip();
         if (hello.getInt() != MAGIC) {

@@ -174,7 +174,9 @@ public final class RpcServer implements AutoCloseable {
         try {
             channel = RpcHandshake.accept(s, options, Deadline.after(options.handshakeTimeout()));
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "RPC server: handshake failed: " + e.getMessage());
+            // A connection that leaves before saying anything is a probe, not a failure worth a warning.
+            LOG.log(e instanceof RpcPeerGoneException ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    "RPC server: handshake failed: " + e.getMessage());
             try {
                 s.close();
             } catch (IOException ignored) {

@@ -113,6 +113,7 @@ class HostileRpcPeerTest {
         Path sock = socket();
         long cap = 256 * 1024;
         RpcOptions options = RpcOptions.defaults().withRingCapacity(64 * 1024).withMaxMessageLength(1 << 20).withMaxPartialBytes(cap).withMaxCallsInProgress(16);
+        try (LogCapture log = new LogCapture(RpcServer.class)) {
         Weft.run(Runtime.builder().loops(1), () -> {
             try (Waits.Ticker ticker = new Waits.Ticker();
                  RpcServer server = RpcServer.bind(sock, ECHO, options);
@@ -142,7 +143,20 @@ class HostileRpcPeerTest {
                 System.out.println("HostileRpcPeerTest: the server itself ended " + ended + " of 40 attacked sessions before the attacker closed");
             }
         });
+        for (String m : log.messages()) {
+            if (m.contains("session ended")) {
+                assertTrue(KNOWN_ENDS.stream().anyMatch(m::contains), "a session ended for a reason this test does not know, seed " + seed + ": " + m);
+            }
+        }
+        }
     }
+
+    /**
+     * What the server says when it ends an attacked session, each naming what the peer did,
+     * and the end of the well-behaved session when the server closes.
+     */
+    private static final java.util.List<String> KNOWN_ENDS = java.util.List.of("the server was closed", "is corrupted", "out of range", "over this side's limit",
+            "shorter than its header", "overrun its length", "ended after", "unexpected frame kind", "closed the connection", "exited");
 
     /** One random act of the attacker. */
     private static void attack(Random rnd, HostileRpcClient bad) throws Exception {

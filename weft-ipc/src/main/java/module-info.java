@@ -3,6 +3,6 @@
  * and RPC over a pair of rings.
  */
 module io.weft.ipc {
-    requires io.weft.core;
+    requires transitive io.weft.core;
     exports io.weft.ipc;
 }

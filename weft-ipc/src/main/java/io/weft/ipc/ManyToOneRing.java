@@ -1,5 +1,7 @@
 package io.weft.ipc;
 
+import io.weft.net.OwnedFd;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,7 +15,7 @@ import static io.weft.ipc.RingLayout.*;
  * length word, so records become readable in reservation order.
  *
  * <pre>{@code
- * ManyToOneRing ring = ManyToOneRing.open(Path.of("/dev/shm/log"));
+ * ManyToOneRing ring = ManyToOneRing.open(fdFromTheConsumer);
  * long i = ring.tryClaim(LOG_LINE, line.length);
  * if (i >= 0) {
  *     MemorySegment.copy(line, 0, ring.buffer(), ValueLayout.JAVA_BYTE, i, line.length);
@@ -39,10 +41,20 @@ import static io.weft.ipc.RingLayout.*;
  *
  * headCache (a field, opaque accesses): a lower bound of head shared by this process's
  * producers. A stale value only sends a producer to read head itself.
+ *
+ * The loop is bounded: a head past the tail just loaded is a race only if tail has moved
+ * on since (reloaded to tell), and a producer that loses MAX_CLAIM_ATTEMPTS races in a row
+ * is facing a peer that keeps rewriting tail, not other producers. Both end the claim with
+ * RingCorruptedException, so a hostile peer cannot hold a loop thread in here.
  */
 public final class ManyToOneRing extends ShmRing {
 
     private static final VarHandle HEAD_CACHE;
+    /**
+     * Lost CAS rounds in one claim before tail counts as corrupted: each loss means another
+     * producer claimed, so honest contention ends long before this.
+     */
+    static final int MAX_CLAIM_ATTEMPTS = 1 << 16;
 
     static {
         try {
@@ -60,9 +72,41 @@ public final class ManyToOneRing extends ShmRing {
         super(file);
     }
 
-    /** Creates the file (O_EXCL, mode 0600) with a data region of {@code capacity} bytes (a power of two). */
+    /**
+     * Creates a ring in a new sealed memfd with a data region of {@code capacity} bytes (a
+     * power of two), its memory reserved now. Pass {@link #sharedMemory()} to the producer
+     * processes, which map it with {@link #open(OwnedFd)}; nothing is left behind when every
+     * side closes or dies.
+     *
+     * @throws IOException if the memory cannot be reserved (the message says how much)
+     */
+    public static ManyToOneRing create(int capacity) throws IOException {
+        return new ManyToOneRing(RingFile.createSealed(capacity, KIND_MANY_TO_ONE));
+    }
+
+    /**
+     * Creates a named ring file (O_EXCL, mode 0600) with a data region of {@code capacity}
+     * bytes (a power of two), its memory reserved now. Any process of this uid can open it
+     * by name, and truncate it too: for peers that are trusted; {@link #create(int)} is
+     * safe from them.
+     *
+     * @throws IOException if the file exists, or its file system has no room for it (the
+     *                     message names the size and the mount)
+     */
     public static ManyToOneRing create(Path path, int capacity) throws IOException {
         return new ManyToOneRing(RingFile.create(path, capacity, KIND_MANY_TO_ONE));
+    }
+
+    /**
+     * Maps a ring memfd received from the process that {@linkplain #create(int) made} it,
+     * after checking that it is sealed against shrinking and growing, has a ring's size and
+     * a many-to-one ring's header. The ring keeps a duplicate of {@code fd}; the caller
+     * still closes its own.
+     *
+     * @throws RingCorruptedException if it is not such a ring
+     */
+    public static ManyToOneRing open(OwnedFd fd) throws IOException {
+        return new ManyToOneRing(RingFile.open(fd, KIND_MANY_TO_ONE));
     }
 
     /** A ring in this process's memory, no file: for memory-ordering tests. */
@@ -83,15 +127,24 @@ public final class ManyToOneRing extends ShmRing {
         long tail;
         int tailIndex;
         int required;
-        while (true) {
+        for (int attempt = 0; ; attempt++) {
+            if (attempt == MAX_CLAIM_ATTEMPTS) {
+                throw new RingCorruptedException(file.name() + ": no claim after " + MAX_CLAIM_ATTEMPTS
+                        + " attempts; the producer position (tail) keeps changing under every one");
+            }
             tail = (long) LONG.getVolatile(header, TAIL_OFFSET);
             tailIndex = (int) tail & mask;
             required = required(tailIndex, aligned);
             long head = (long) HEAD_CACHE.getOpaque(this);
-            if (capacity - (tail - head) < required) {
+            long used = tail - head;
+            // A tail behind the cached head, or off the 8-byte grid, takes the path that checks it.
+            if (used < 0 || capacity - used < required || (tail & (ALIGNMENT - 1)) != 0) {
                 head = (long) LONG.getAcquire(header, HEAD_OFFSET); // pairs with setRelease in read()
                 if (head > tail) {
-                    continue; // tail moved on and the consumer followed since we loaded it
+                    if ((long) LONG.getVolatile(header, TAIL_OFFSET) != tail) {
+                        continue; // tail moved on and the consumer followed since we loaded it
+                    }
+                    // tail still where it was, and head past it: no consumer does that
                 }
                 file.checkPositions(head, tail);
                 HEAD_CACHE.setOpaque(this, head);

@@ -1,5 +1,7 @@
 package io.weft.ipc;
 
+import io.weft.net.OwnedFd;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -11,7 +13,8 @@ import static io.weft.ipc.RingLayout.*;
  * read-modify-write.
  *
  * <pre>{@code
- * try (OneToOneRing ring = OneToOneRing.create(Path.of("/dev/shm/orders"), 1 << 20)) {
+ * try (OneToOneRing ring = OneToOneRing.create(1 << 20)) {
+ *     stream.send(ByteBuffer.wrap(new byte[] {1}), ring.sharedMemory()); // the consumer calls open(fd)
  *     byte[] msg = "hello".getBytes(StandardCharsets.US_ASCII);
  *     while (!ring.tryWrite(1, msg, 0, msg.length)) {
  *         Thread.onSpinWait();
@@ -43,9 +46,41 @@ public final class OneToOneRing extends ShmRing {
         super(file);
     }
 
-    /** Creates the file (O_EXCL, mode 0600) with a data region of {@code capacity} bytes (a power of two). */
+    /**
+     * Creates a ring in a new sealed memfd with a data region of {@code capacity} bytes (a
+     * power of two), its memory reserved now. Pass {@link #sharedMemory()} to the other
+     * process, which maps it with {@link #open(OwnedFd)}; nothing is left behind when both
+     * sides close or die.
+     *
+     * @throws IOException if the memory cannot be reserved (the message says how much)
+     */
+    public static OneToOneRing create(int capacity) throws IOException {
+        return new OneToOneRing(RingFile.createSealed(capacity, KIND_ONE_TO_ONE));
+    }
+
+    /**
+     * Creates a named ring file (O_EXCL, mode 0600) with a data region of {@code capacity}
+     * bytes (a power of two), its memory reserved now. Any process of this uid can open it
+     * by name, and truncate it too: for peers that are trusted; {@link #create(int)} is
+     * safe from them.
+     *
+     * @throws IOException if the file exists, or its file system has no room for it (the
+     *                     message names the size and the mount)
+     */
     public static OneToOneRing create(Path path, int capacity) throws IOException {
         return new OneToOneRing(RingFile.create(path, capacity, KIND_ONE_TO_ONE));
+    }
+
+    /**
+     * Maps a ring memfd received from the process that {@linkplain #create(int) made} it,
+     * after checking that it is sealed against shrinking and growing, has a ring's size and
+     * a one-to-one ring's header. The ring keeps a duplicate of {@code fd}; the caller still
+     * closes its own.
+     *
+     * @throws RingCorruptedException if it is not such a ring
+     */
+    public static OneToOneRing open(OwnedFd fd) throws IOException {
+        return new OneToOneRing(RingFile.open(fd, KIND_ONE_TO_ONE));
     }
 
     /** A ring in this process's memory, no file: for memory-ordering tests. */
@@ -67,7 +102,10 @@ public final class OneToOneRing extends ShmRing {
         int tailIndex = (int) tail & mask;
         int required = required(tailIndex, aligned);
         long head = headCache;
-        if (capacity - (tail - head) < required) {
+        long used = tail - head;
+        // The peer can write tail too: a tail behind the cached head, or off the 8-byte
+        // grid, takes the slow path, which checks both positions.
+        if (used < 0 || capacity - used < required || (tail & (ALIGNMENT - 1)) != 0) {
             head = (long) LONG.getAcquire(header, HEAD_OFFSET); // pairs with setRelease in read()
             file.checkPositions(head, tail);
             headCache = head;

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,10 @@ import static io.weft.ipc.RpcFrameLayout.*;
  */
 final class RpcChannel {
 
-    /** Receives what the reader task assembles; called on the reader task, must not block. */
+    /**
+     * Receives what the reader task assembles; called on the reader task, which it may
+     * hold up only to apply back-pressure (the server's limit of calls in progress).
+     */
     interface Sink {
         void onMessage(int kind, long correlation, int method, MemorySegment payload);
 
@@ -72,6 +76,7 @@ final class RpcChannel {
     private final List<OwnedFd> bells;
     final long peerPid;
     private final int maxMessage;
+    private final long maxPartial;
     private final String name;
     private final Mutex txLock = new Mutex();
     /** See the overview. */
@@ -83,14 +88,15 @@ final class RpcChannel {
     private Task<?> pidWatcher;
     private Task<?> socketWatcher;
 
-    RpcChannel(String name, ManyToOneRing tx, ManyToOneRing rx, UnixStream control, List<OwnedFd> bells, long peerPid, int maxMessage) {
+    RpcChannel(String name, ManyToOneRing tx, ManyToOneRing rx, UnixStream control, List<OwnedFd> bells, long peerPid, RpcOptions options) {
         this.name = name;
         this.tx = tx;
         this.rx = rx;
         this.control = control;
         this.bells = bells;
         this.peerPid = peerPid;
-        this.maxMessage = maxMessage;
+        this.maxMessage = options.maxMessageLength();
+        this.maxPartial = options.maxPartialBytes();
     }
 
     /** Starts the reader and the watchers in the caller's runtime. */
@@ -154,7 +160,16 @@ final class RpcChannel {
         while (true) {
             checkOpen();
             Deadline slice = Deadline.after(PEER_CHECK).min(deadline);
-            long i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
+            long i;
+            try {
+                i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
+            } catch (RingCorruptedException e) {
+                // The peer wrote positions no side writes: nothing more can be sent, so the
+                // session ends for every caller, not just this one.
+                RpcException cause = new RpcException(name + ": the ring to pid " + peerPid + " is corrupted: " + e.getMessage(), e);
+                shutdown(cause);
+                throw cause;
+            }
             if (i >= 0) {
                 return i;
             }
@@ -174,27 +189,49 @@ final class RpcChannel {
 
     // ---- receiving ------------------------------------------------------------------------
 
-    /** A message whose fragments are still arriving. */
+    /**
+     * A message whose fragments are still arriving. Its buffer grows as they come (doubling,
+     * up to the announced total), so a frame that only announces a large total costs nothing.
+     */
     private static final class Assembly {
-        final byte[] data;
-        int filled;
+        final int total;
         final int method;
+        byte[] data;
+        int filled;
 
         Assembly(int total, int method) {
-            this.data = new byte[total];
+            this.total = total;
             this.method = method;
+            this.data = new byte[0];
+        }
+
+        /** The buffer length that holds {@code more} bytes after those filled. */
+        int grownLength(int more) {
+            int need = filled + more;
+            return need <= data.length ? data.length : (int) Math.min(total, Math.max(need, 2L * data.length));
         }
     }
 
-    private void readLoop() {
-        Map<Long, Assembly> partial = new HashMap<>();
-        IOException[] protocolError = {null};
-        RecordHandler handler = (type, buf, index, length) -> {
-            if (protocolError[0] != null) {
+    /** Bookkeeping charged per partial message on top of its buffer, so that empty ones count too. */
+    static final int ASSEMBLY_OVERHEAD = 64;
+
+    /**
+     * The reader's state: messages being assembled, the bytes they hold against
+     * maxPartialBytes, and the first protocol error. Reader task only.
+     */
+    private final class Reassembler implements RecordHandler {
+        final Map<Long, Assembly> partial = new HashMap<>();
+        /** Written by the reader only; volatile so that tests may watch it. */
+        volatile long partialBytes;
+        IOException protocolError;
+
+        @Override
+        public void onRecord(int type, MemorySegment buf, long index, int length) {
+            if (protocolError != null) {
                 return;
             }
             if (length < HEADER_LENGTH) {
-                protocolError[0] = new RpcException(name + ": RPC frame of " + length + " bytes, shorter than its header");
+                protocolError = new RpcException(name + ": RPC frame of " + length + " bytes, shorter than its header");
                 return;
             }
             long corr = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, index + CORRELATION_OFFSET);
@@ -203,11 +240,11 @@ final class RpcChannel {
             int total = buf.get(ValueLayout.JAVA_INT_UNALIGNED, index + TOTAL_OFFSET);
             int chunk = length - HEADER_LENGTH;
             if (total < 0 || total > maxMessage || chunk > total) {
-                protocolError[0] = new RpcException(name + ": RPC message length " + total + " out of range (limit " + maxMessage + ")");
+                protocolError = new RpcException(name + ": RPC message length " + total + " out of range (limit " + maxMessage + ")");
                 return;
             }
             if (type == CANCEL) {
-                partial.remove(corr); // a request cut short by its sender's cancellation ends here
+                forget(corr); // a request cut short by its sender's cancellation ends here
             }
             Assembly a;
             if ((flags & FIRST) != 0) {
@@ -217,10 +254,14 @@ final class RpcChannel {
                     deliver(type, corr, method, whole);
                     return;
                 }
+                forget(corr); // a second start for the same id replaces the first
                 if (!sink.expects(corr)) {
                     return; // its fragments will find no assembly and be skipped
                 }
                 a = new Assembly(total, method);
+                if (!charge(corr, ASSEMBLY_OVERHEAD)) {
+                    return;
+                }
                 partial.put(corr, a);
             } else {
                 a = partial.get(corr);
@@ -228,27 +269,65 @@ final class RpcChannel {
                     return; // the rest of a message whose start was dropped with its call
                 }
             }
-            if (a.filled + chunk > a.data.length) {
-                protocolError[0] = new RpcException(name + ": fragments of message " + corr + " overrun its length " + a.data.length);
+            if (a.filled + chunk > a.total) {
+                protocolError = new RpcException(name + ": fragments of message " + corr + " overrun its length " + a.total);
                 return;
+            }
+            int grown = a.grownLength(chunk);
+            if (grown != a.data.length) {
+                if (!charge(corr, grown - a.data.length)) {
+                    return;
+                }
+                a.data = Arrays.copyOf(a.data, grown);
             }
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, index + HEADER_LENGTH, a.data, a.filled, chunk);
             a.filled += chunk;
             if ((flags & LAST) != 0) {
-                partial.remove(corr);
-                if (a.filled != a.data.length) {
-                    protocolError[0] = new RpcException(name + ": message " + corr + " ended after " + a.filled + " of " + a.data.length + " bytes");
+                forget(corr);
+                if (a.filled != a.total) {
+                    protocolError = new RpcException(name + ": message " + corr + " ended after " + a.filled + " of " + a.total + " bytes");
                     return;
                 }
                 deliver(type, corr, a.method, a.data);
             }
-        };
+        }
+
+        /** Counts {@code bytes} more against the limit; past it, records the error and returns false. */
+        private boolean charge(long corr, long bytes) {
+            if (partialBytes + bytes > maxPartial) {
+                protocolError = new RpcException(name + ": partial messages from pid " + peerPid + " would hold " + (partialBytes + bytes)
+                        + " bytes with message " + corr + ", over this side's limit of " + maxPartial + " (RpcOptions.maxPartialBytes)");
+                return false;
+            }
+            partialBytes += bytes;
+            return true;
+        }
+
+        private void forget(long corr) {
+            Assembly a = partial.remove(corr);
+            if (a != null) {
+                partialBytes -= ASSEMBLY_OVERHEAD + a.data.length;
+            }
+        }
+    }
+
+    /** Bytes the reader holds in partial messages now; for tests (a snapshot, read racily). */
+    long partialBytes() {
+        Reassembler r = reassembler;
+        return r == null ? 0 : r.partialBytes;
+    }
+
+    private volatile Reassembler reassembler;
+
+    private void readLoop() {
+        Reassembler handler = new Reassembler();
+        reassembler = handler;
         try {
             while (isOpen()) {
                 if (rx.awaitRecords(WaitStrategy.notifying(), Deadline.NONE)) {
                     rx.read(handler, 256);
-                    if (protocolError[0] != null) {
-                        shutdown(protocolError[0]);
+                    if (handler.protocolError != null) {
+                        shutdown(handler.protocolError);
                         return;
                     }
                 }
@@ -257,7 +336,13 @@ final class RpcChannel {
             // teardown cancelled the reader
         } catch (RingCorruptedException e) {
             shutdown(new RpcException(name + ": the ring from pid " + peerPid + " is corrupted: " + e.getMessage(), e));
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever went wrong (an Error included), this session cannot go on: end it, so
+            // its callers fail instead of waiting on a reader that is gone.
+            handler.partial.clear();
+            if (e instanceof Error) {
+                LOG.log(System.Logger.Level.WARNING, name + ": the reader failed; ending the session", e);
+            }
             shutdown(new RpcException(name + ": reading from pid " + peerPid + " failed: " + e, e));
         }
     }
@@ -305,7 +390,12 @@ final class RpcChannel {
         }
         Sink s = sink;
         if (s != null) {
-            s.onClosed(cause);
+            try {
+                s.onClosed(cause);
+            } catch (RuntimeException | Error e) {
+                // the teardown below must run whatever the sink did
+                LOG.log(System.Logger.Level.WARNING, name + ": failing the calls of a closed session failed", e);
+            }
         }
         Task<?> self = Task.current();
         for (Task<?> t : new Task<?>[] {reader, pidWatcher, socketWatcher}) {

@@ -13,21 +13,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connect handshake over the Unix socket: each side checks the other's uid
  * (SO_PEERCRED), the client says which protocol and ring versions it speaks, the server
- * makes the two rings and passes their names and four eventfd doorbells (SCM_RIGHTS), the
- * client maps them and says so, and the server unlinks the files.
+ * makes the two rings in sealed memfds and passes them with four eventfd doorbells
+ * (SCM_RIGHTS), and the client checks the seals and sizes, maps the rings and says so.
+ * The rings have no names: nothing to guess or make in advance, nothing left in /dev/shm
+ * after a crash, and a client cannot shrink them under the server (F_SEAL_SHRINK).
  *
  * <pre>
  *  client -> server  HELLO   magic "WRPC" (4) | protocol version (4) | ring version (4)
  *  server -> client  REPLY   magic (4) | length of the rest (4) | status (4) | ...
- *                            OK:      capacity (4) | request path | response path
- *                                     (each: length (4), UTF-8), with 4 eventfds attached:
- *                                     request records, request space, response records,
- *                                     response space
+ *                            OK:      capacity (4), with 6 descriptors attached: the
+ *                                     request ring, the response ring (sealed memfds),
+ *                                     then eventfds for request records, request space,
+ *                                     response records, response space
  *                            REFUSED: reason (length (4), UTF-8)
  *  client -> server  ACK     1 byte, after mapping both rings
  * </pre>
@@ -37,11 +38,12 @@ final class RpcHandshake {
     }
 
     static final int MAGIC = 0x5752_5043; // "WRPC"
-    static final int PROTOCOL_VERSION = 1;
+    /** 2: rings passed as sealed memfds (1 passed the names of ring files). */
+    static final int PROTOCOL_VERSION = 2;
+    /** Descriptors in an OK reply: two rings, four doorbells. */
+    static final int REPLY_FDS = 6;
     static final int OK = 0;
     static final int REFUSED = 1;
-
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     static int ownUid() throws IOException {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
@@ -67,7 +69,7 @@ final class RpcHandshake {
         ManyToOneRing tx = null;
         ManyToOneRing rx = null;
         try {
-            try (UnixMessage m = s.receive(reply, 4, deadline)) {
+            try (UnixMessage m = s.receive(reply, REPLY_FDS, deadline)) {
                 if (m.length() < 0) {
                     throw new RpcException("the server (pid " + server.pid() + ") closed the connection during the handshake");
                 }
@@ -93,18 +95,19 @@ final class RpcHandshake {
             if (status != OK) {
                 throw new RpcException("the server (pid " + server.pid() + ") refused the connection: " + string(reply));
             }
-            if (fds.size() != 4) {
-                throw new RpcException("the server passed " + fds.size() + " doorbell descriptors, not 4");
+            if (fds.size() != REPLY_FDS) {
+                throw new RpcException("the server passed " + fds.size() + " descriptors, not " + REPLY_FDS + " (two rings, four doorbells)");
             }
-            reply.getInt(); // capacity: the ring headers say it, and open() checks them
-            Path requests = Path.of(string(reply));
-            Path responses = Path.of(string(reply));
-            tx = ManyToOneRing.open(requests);
-            rx = ManyToOneRing.open(responses);
-            tx.useEventFds(fds.get(0), fds.get(1));
-            rx.useEventFds(fds.get(2), fds.get(3));
+            reply.getInt(); // capacity: the ring headers and sizes say it, and open() checks them
+            tx = ManyToOneRing.open(fds.get(0)); // checks seals and size before mapping
+            rx = ManyToOneRing.open(fds.get(1));
+            List<OwnedFd> bells = new ArrayList<>(fds.subList(2, REPLY_FDS));
+            closeAll(null, null, fds.subList(0, 2)); // the rings hold their own duplicates
+            fds = bells;
+            tx.useEventFds(bells.get(0), bells.get(1));
+            rx.useEventFds(bells.get(2), bells.get(3));
             s.writeAll(ByteBuffer.wrap(new byte[] {1}), deadline);
-            return new RpcChannel("rpc client of server pid " + server.pid(), tx, rx, s, fds, server.pid(), options.maxMessageLength());
+            return new RpcChannel("rpc client of server pid " + server.pid(), tx, rx, s, bells, server.pid(), options);
         } catch (IOException | RuntimeException e) {
             closeAll(tx, rx, fds);
             throw e;
@@ -127,7 +130,7 @@ final class RpcHandshake {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static void putString(ByteBuffer b, String s) {
+    static void putString(ByteBuffer b, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         b.putInt(bytes.length).put(bytes);
     }
@@ -143,6 +146,10 @@ final class RpcHandshake {
             throw e;
         }
         ByteBuffer hello = ByteBuffer.allocate(12);
+        if (s.read(hello, deadline) < 0) {
+            // what a check that a server listens does (RpcServer.bind's own stale-socket probe, for one)
+            throw new RpcPeerGoneException("client pid " + client.pid() + " closed the connection before its hello");
+        }
         s.readFully(hello, deadline);
         hello.flip();
         if (hello.getInt() != MAGIC) {
@@ -156,26 +163,23 @@ final class RpcHandshake {
             refuse(s, why, deadline);
             throw new RpcException(why);
         }
-        String base = "weft-rpc-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
-        Path requests = options.directory().resolve(base + "-requests");
-        Path responses = options.directory().resolve(base + "-responses");
         List<OwnedFd> fds = new ArrayList<>();
         ManyToOneRing rx = null;
         ManyToOneRing tx = null;
         try {
-            rx = ManyToOneRing.create(requests, options.ringCapacity());
-            tx = ManyToOneRing.create(responses, options.ringCapacity());
+            rx = ManyToOneRing.create(options.ringCapacity());
+            tx = ManyToOneRing.create(options.ringCapacity());
             for (int i = 0; i < 4; i++) {
                 fds.add(OwnedFd.eventfd(0));
             }
             rx.useEventFds(fds.get(0), fds.get(1));
             tx.useEventFds(fds.get(2), fds.get(3));
-            ByteBuffer reply = ByteBuffer.allocate(8192);
+            ByteBuffer reply = ByteBuffer.allocate(64);
             reply.putInt(MAGIC).putInt(0).putInt(OK).putInt(options.ringCapacity());
-            putString(reply, requests.toString());
-            putString(reply, responses.toString());
             reply.putInt(4, reply.position() - 8).flip();
-            s.send(reply, deadline, fds.toArray(new OwnedFd[0]));
+            List<OwnedFd> passed = new ArrayList<>(List.of(rx.sharedMemory(), tx.sharedMemory()));
+            passed.addAll(fds);
+            s.send(reply, deadline, passed.toArray(new OwnedFd[0]));
             if (reply.hasRemaining()) {
                 s.writeAll(reply, deadline);
             }
@@ -183,9 +187,7 @@ final class RpcHandshake {
             if (s.read(ack, deadline) != 1) {
                 throw new RpcException("client pid " + client.pid() + " left during the handshake");
             }
-            rx.file.unlinkNow(); // both sides have them mapped: the names are no longer needed
-            tx.file.unlinkNow();
-            return new RpcChannel("rpc server session of client pid " + client.pid(), tx, rx, s, fds, client.pid(), options.maxMessageLength());
+            return new RpcChannel("rpc server session of client pid " + client.pid(), tx, rx, s, fds, client.pid(), options);
         } catch (IOException | RuntimeException e) {
             closeAll(tx, rx, fds);
             throw e;

@@ -4,26 +4,80 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Settings of an RPC connection; the server's apply (it makes the rings).
+ * Settings of an RPC connection; the server's decide the rings, and each side applies its
+ * own limits to what it receives.
  *
- * @param ringCapacity     bytes of each ring's data region (a power of two); a record
- *                         carries up to 1/8 of it, longer messages are fragmented
- * @param directory        where the ring files are made (and unlinked once both sides mapped them)
- * @param handshakeTimeout how long connecting and the handshake may take
- * @param maxMessageLength the longest request or response either side accepts
+ * @param ringCapacity       bytes of each ring's data region (a power of two); a record
+ *                           carries up to 1/8 of it, longer messages are fragmented. The
+ *                           server reserves both rings' memory when a client connects.
+ * @param directory          not used any more: the rings are sealed memory files (memfd)
+ *                           passed over the socket, with no name in any directory; kept so
+ *                           that code written for earlier versions still compiles
+ * @param handshakeTimeout   how long connecting and the handshake may take
+ * @param maxMessageLength   the longest request or response either side accepts
+ * @param maxPartialBytes    the most memory one connection's messages may take while their
+ *                           fragments are still arriving (buffers grow as fragments come,
+ *                           never to a length a frame merely announces); a peer that goes
+ *                           past it loses its connection. An honest peer sends one message
+ *                           at a time, so this needs to be at least {@code maxMessageLength}
+ * @param maxCallsInProgress on a server, the most calls of one connection whose handlers
+ *                           run at once; past it the server reads no more requests from that
+ *                           connection until one ends, so a client that sends without
+ *                           reading its responses is slowed down, and never makes the server
+ *                           start tasks without bound
  */
-public record RpcOptions(int ringCapacity, Path directory, Duration handshakeTimeout, int maxMessageLength) {
+public record RpcOptions(int ringCapacity, Path directory, Duration handshakeTimeout, int maxMessageLength,
+                         long maxPartialBytes, int maxCallsInProgress) {
 
-    /** 1 MiB rings in /dev/shm, 10 s handshakes, messages up to 64 MiB. */
+    /** Calls in progress per connection by default. */
+    public static final int DEFAULT_MAX_CALLS_IN_PROGRESS = 1024;
+
+    public RpcOptions {
+        if (maxMessageLength < 0) {
+            throw new IllegalArgumentException("maxMessageLength must be >= 0: " + maxMessageLength);
+        }
+        if (maxPartialBytes < 1) {
+            throw new IllegalArgumentException("maxPartialBytes must be >= 1: " + maxPartialBytes);
+        }
+        if (maxCallsInProgress < 1) {
+            throw new IllegalArgumentException("maxCallsInProgress must be >= 1: " + maxCallsInProgress);
+        }
+    }
+
+    /**
+     * The settings of earlier versions, with {@code maxPartialBytes = maxMessageLength} and
+     * {@link #DEFAULT_MAX_CALLS_IN_PROGRESS} calls in progress.
+     */
+    public RpcOptions(int ringCapacity, Path directory, Duration handshakeTimeout, int maxMessageLength) {
+        this(ringCapacity, directory, handshakeTimeout, maxMessageLength, Math.max(1, maxMessageLength), DEFAULT_MAX_CALLS_IN_PROGRESS);
+    }
+
+    /**
+     * 1 MiB rings, 10 s handshakes, messages up to 64 MiB, 64 MiB of partial messages and
+     * 1024 calls in progress per connection.
+     */
     public static RpcOptions defaults() {
         return new RpcOptions(1 << 20, Path.of("/dev/shm"), Duration.ofSeconds(10), 64 << 20);
     }
 
     public RpcOptions withRingCapacity(int capacity) {
-        return new RpcOptions(capacity, directory, handshakeTimeout, maxMessageLength);
+        return new RpcOptions(capacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress);
     }
 
+    /** Has no effect any more (see {@link #directory()}). */
     public RpcOptions withDirectory(Path dir) {
-        return new RpcOptions(ringCapacity, dir, handshakeTimeout, maxMessageLength);
+        return new RpcOptions(ringCapacity, dir, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress);
+    }
+
+    public RpcOptions withMaxMessageLength(int length) {
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, length, maxPartialBytes, maxCallsInProgress);
+    }
+
+    public RpcOptions withMaxPartialBytes(long bytes) {
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, bytes, maxCallsInProgress);
+    }
+
+    public RpcOptions withMaxCallsInProgress(int calls) {
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, calls);
     }
 }

@@ -3,13 +3,22 @@ package io.weft.ipc;
 import io.weft.Deadline;
 import io.weft.Task;
 import io.weft.Weft;
+import io.weft.net.UnixAddress;
 import io.weft.net.UnixListener;
 import io.weft.net.UnixStream;
+import io.weft.sync.Semaphore;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -29,7 +38,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>A client that exits or closes is noticed (pidfd, or the socket's end) and its calls'
- * tasks are cancelled. Thread safety: any task may {@link #close}.
+ * tasks are cancelled. A client that breaks the protocol (a corrupted ring, a frame out of
+ * range, more partial messages than {@link RpcOptions#maxPartialBytes()}) loses its own
+ * connection and nothing else: the server keeps serving the others. At most
+ * {@link RpcOptions#maxCallsInProgress()} calls of one connection run at once; past that
+ * the server stops reading that connection's requests until one ends.
+ *
+ * <p>A socket file left at the path by a server that died (a connection to it is refused)
+ * is replaced, with a log message; a path where a server still listens fails with a
+ * {@link BindException} that says so. Thread safety: any task may {@link #close}.
  */
 /*
  * Overview
@@ -39,10 +56,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * handler tasks in flight: CANCEL frames and the channel's end cancel them. A handler's
  * task registers itself after it is spawned, and unregisters itself when it ends; if it
  * ended first, the registration is undone at once (the isDone check after put).
+ *
+ * Session.calls (a Semaphore of maxCallsInProgress permits): the reader task takes one
+ * before it spawns a handler, and the handler's task gives it back when it ends, so a full
+ * set parks the reader, the client's request ring fills, and its senders wait. CANCEL
+ * frames queued behind the waiting request wait with it.
+ *
+ * Stale sockets: bind fails with EADDRINUSE while the file exists; a connect to it tells a
+ * live server (accepted, and kept open for a second) from a dead one's leftover
+ * (ECONNREFUSED, or a connection reset when the listener of a just-killed process goes),
+ * and only the leftover is removed. Two servers replacing the same stale file at the same moment can still race
+ * (check, then unlink); one of them then fails to bind or binds over the other's file,
+ * exactly as two servers started by hand at one path would.
  */
 public final class RpcServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
+    /** How long a connect to an existing socket file may take to tell a live server from a stale file. */
+    private static final Duration STALE_PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a probe connection is watched for the end of a listener that is going away. */
+    private static final Duration LISTENER_GONE_WAIT = Duration.ofSeconds(1);
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
 
     private final UnixListener listener;
     private final RpcHandler handler;
@@ -64,14 +99,81 @@ public final class RpcServer implements AutoCloseable {
 
     /** Listens at {@code socket}; connections get rings as {@code options} say. From a Weft task. */
     public static RpcServer bind(Path socket, RpcHandler handler, RpcOptions options) throws IOException {
-        RpcServer server = new RpcServer(UnixListener.bind(socket), handler, options);
+        RpcServer server = new RpcServer(listen(socket), handler, options);
         server.acceptor = Weft.spawn(server::acceptLoop);
         return server;
+    }
+
+    /** Binds at {@code socket}, replacing a stale socket file (see the overview). */
+    private static UnixListener listen(Path socket) throws IOException {
+        try {
+            return UnixListener.bind(socket);
+        } catch (BindException e) {
+            if (!isSocketFile(socket)) {
+                throw e;
+            }
+            try (UnixStream probe = UnixStream.connect(UnixAddress.of(socket), Deadline.after(STALE_PROBE_TIMEOUT))) {
+                if (!listenerGoes(probe)) {
+                    BindException live = new BindException(socket + " is already in use: a server (pid "
+                            + probe.peerCredentials().pid() + ") accepts connections there; stop it or pick another path");
+                    live.initCause(e);
+                    throw live;
+                }
+                // the listener closed under the probe: its process has just died
+            } catch (ConnectException refused) {
+                // nobody listens: the file is a dead server's leftover
+            } catch (BindException live) {
+                throw live;
+            } catch (IOException other) {
+                BindException unsure = new BindException(socket + " is already in use: a connection to it did not get a clear refusal ("
+                        + other.getMessage() + "), so it may belong to a live server");
+                unsure.initCause(e);
+                throw unsure;
+            }
+            Files.deleteIfExists(socket);
+            LOG.log(System.Logger.Level.WARNING, "RPC server: replaced the stale socket file " + socket
+                    + " (a connection to it was refused: its server is gone)");
+            return UnixListener.bind(socket);
+        }
+    }
+
+    /**
+     * True if the connection {@code probe} made ends by itself within LISTENER_GONE_WAIT.
+     * A live server keeps it open, waiting for a hello; a listener whose process was just
+     * killed can still take connections for a moment (an io_uring instance drops its files
+     * after the process is gone), and closing it resets them.
+     */
+    private static boolean listenerGoes(UnixStream probe) {
+        try {
+            return probe.read(ByteBuffer.allocate(1), Deadline.after(LISTENER_GONE_WAIT)) < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset: the same end, told harder
+        }
+    }
+
+    private static boolean isSocketFile(Path p) {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return (mode & S_IFMT) == S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Connected clients now. */
     public int sessions() {
         return sessions.size();
+    }
+
+    /** Bytes all sessions hold in partial messages now (a snapshot), for tests of the cap. */
+    long partialBytesHeld() {
+        long sum = 0;
+        for (Session s : sessions) {
+            sum += s.channel.partialBytes();
+        }
+        return sum;
     }
 
     private void acceptLoop() {
@@ -96,7 +198,9 @@ public final class RpcServer implements AutoCloseable {
         try {
             channel = RpcHandshake.accept(s, options, Deadline.after(options.handshakeTimeout()));
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "RPC server: handshake failed: " + e.getMessage());
+            // A connection that leaves before saying anything is a probe, not a failure worth a warning.
+            LOG.log(e instanceof RpcPeerGoneException ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    "RPC server: handshake failed: " + e.getMessage());
             try {
                 s.close();
             } catch (IOException ignored) {
@@ -132,6 +236,8 @@ public final class RpcServer implements AutoCloseable {
     private final class Session implements RpcChannel.Sink {
         final RpcChannel channel;
         final ConcurrentHashMap<Long, Task<?>> running = new ConcurrentHashMap<>();
+        /** Permits for calls in progress; see the overview. */
+        final Semaphore calls = new Semaphore(options.maxCallsInProgress());
 
         Session(RpcChannel channel) {
             this.channel = channel;
@@ -141,7 +247,20 @@ public final class RpcServer implements AutoCloseable {
         public void onMessage(int kind, long correlation, int method, MemorySegment payload) {
             switch (kind) {
                 case RpcFrameLayout.REQUEST -> {
-                    Task<?> t = Weft.spawn(() -> serve(correlation, method, payload));
+                    calls.acquire(); // parks the reader while the connection has its fill of calls
+                    Task<?> t;
+                    try {
+                        t = Weft.spawn(() -> {
+                            try {
+                                serve(correlation, method, payload);
+                            } finally {
+                                calls.release();
+                            }
+                        });
+                    } catch (RuntimeException | Error e) {
+                        calls.release();
+                        throw e;
+                    }
                     running.put(correlation, t);
                     if (t.isDone()) {
                         running.remove(correlation, t);

@@ -13,8 +13,9 @@ import java.util.function.BooleanSupplier;
 import static io.weft.ipc.RingLayout.*;
 
 /**
- * A ring of records in a file shared between processes (normally in /dev/shm), mapped
- * with FFM. Producers {@link #tryClaim claim} a slot, write the payload in place into
+ * A ring of records in memory shared between processes, mapped with FFM: a sealed memfd
+ * (made by {@code create(capacity)}, passed to the other process as a descriptor, opened
+ * there by {@code open(OwnedFd)}), or a named file (normally in /dev/shm). Producers {@link #tryClaim claim} a slot, write the payload in place into
  * {@link #buffer()}, and {@link #commit} it; the one consumer {@link #read reads} records
  * in batches. {@link OneToOneRing} has one producer, {@link ManyToOneRing} several.
  *
@@ -32,6 +33,16 @@ import static io.weft.ipc.RingLayout.*;
  * at a time; claims from one producer thread ({@link OneToOneRing}) or any threads
  * ({@link ManyToOneRing}). {@link #close} after every thread in this process stopped
  * using the ring (unmapping under a reader is refused by the JDK, not a crash).
+ *
+ * <p>The other process is not trusted: every position and record length read from the
+ * shared memory is checked before use, and a value no correct peer writes ends the call
+ * with {@link RingCorruptedException} (never a read or write outside the mapping, never an
+ * endless loop). A memfd ring can not be shrunk by its peer: {@code open(OwnedFd)} maps
+ * only a descriptor sealed with F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_SEAL, of a ring's
+ * size. A named ring file has no such guard (the kernel seals only memfds): a process of
+ * the same uid that truncates it makes the next access fail, so use named files only
+ * between processes trusted not to. Either kind reserves its memory when it is made, so a
+ * full tmpfs fails {@code create} with an IOException rather than a later write.
  */
 /*
  * Overview
@@ -103,8 +114,19 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
         return maxRecordLength - RECORD_HEADER_LENGTH;
     }
 
+    /** The ring file's name, or null for a memfd ring. */
     public final Path path() {
         return file.path;
+    }
+
+    /**
+     * The sealed memory file of a ring made by {@code create(capacity)} or opened from a
+     * descriptor: send it to the other process (for example with
+     * {@link io.weft.net.UnixStream#send(java.nio.ByteBuffer, OwnedFd...)}), which maps it
+     * with {@code open(OwnedFd)}. Owned by the ring (closed with it); null for a named file.
+     */
+    public final OwnedFd sharedMemory() {
+        return file.memory;
     }
 
     /**
@@ -134,7 +156,8 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     private int claimedHeader(long index) {
-        if (index < RECORD_HEADER_LENGTH || index >= capacity || (index & (ALIGNMENT - 1)) != 0) {
+        // index == capacity is a record with no payload in the region's last 8 bytes
+        if (index < RECORD_HEADER_LENGTH || index > capacity || (index & (ALIGNMENT - 1)) != 0) {
             throw new IllegalArgumentException("not a claimed record index: " + index);
         }
         int at = (int) index - RECORD_HEADER_LENGTH;
@@ -192,6 +215,9 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     final boolean hasSpaceFor(int aligned) {
         long head = (long) LONG.getAcquire(header, HEAD_OFFSET);
         long tail = (long) LONG.getVolatile(header, TAIL_OFFSET);
+        if (!file.possible(head, tail)) {
+            return true; // not waitable: the claim that follows reports the corruption
+        }
         return capacity - (tail - head) >= required((int) tail & mask, aligned);
     }
 
@@ -220,7 +246,10 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     private int readContiguous(RecordHandler handler, int limit) throws RingCorruptedException {
-        long head = (long) LONG.getOpaque(header, HEAD_OFFSET); // the consumer's own word
+        long head = (long) LONG.getOpaque(header, HEAD_OFFSET); // the consumer's own word, but the peer can write it too
+        if (head < 0 || (head & (ALIGNMENT - 1)) != 0) {
+            throw new RingCorruptedException(file.name() + ": consumer position (head) " + head + " is negative or not " + ALIGNMENT + "-byte aligned");
+        }
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
         int consumed = 0;
@@ -260,7 +289,7 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
 
     private void checkLength(int length, int at, int available, boolean padding) throws RingCorruptedException {
         if (length < RECORD_HEADER_LENGTH || align(length) > available || (!padding && length > maxRecordLength)) {
-            throw new RingCorruptedException(file.path + ": record length " + length + " at data index " + at
+            throw new RingCorruptedException(file.name() + ": record length " + length + " at data index " + at
                     + " out of range (header " + RECORD_HEADER_LENGTH + ", max " + (padding ? available : Math.min(available, maxRecordLength)) + ")");
         }
     }
@@ -272,6 +301,9 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
      */
     public final boolean hasRecords() {
         long head = (long) LONG.getOpaque(header, HEAD_OFFSET);
+        if (head < 0 || (head & (ALIGNMENT - 1)) != 0) {
+            return true; // a head no consumer writes: read() reports it
+        }
         int at = (int) head & mask;
         for (int skipped = 0; skipped < capacity; ) {
             int length = (int) INT.getAcquire(data, (long) at + LENGTH_OFFSET); // pairs with setRelease in commit()/abort()/place()
@@ -330,12 +362,13 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     /**
      * Removes the file's name now; the mappings stay valid. For a side that saw its peer
      * die, which will never detach (a ring whose sides all close is unlinked anyway).
+     * Nothing to do for a memfd ring, which has no name.
      */
     public final void unlink() throws IOException {
         file.unlinkNow();
     }
 
-    /** Detaches from the file; the last side to close unlinks it. Idempotent. */
+    /** Detaches from the file (the last side to close unlinks a named one) and closes this side's descriptor of a memfd. Idempotent. */
     @Override
     public void close() throws IOException {
         file.close();

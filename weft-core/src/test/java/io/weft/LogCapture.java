@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * Collects the records Weft logs (System.Logger "io.weft", which the JDK sends to
  * java.util.logging) while it is open.
  */
-public final class LogCapture implements AutoCloseable {
+final class LogCapture implements AutoCloseable {
 
     /** Held so that java.util.logging does not drop the logger, and the handler with it. */
     private final Logger logger = Logger.getLogger("io.weft");
@@ -32,18 +32,18 @@ public final class LogCapture implements AutoCloseable {
         }
     };
 
-    public LogCapture() {
+    LogCapture() {
         handler.setLevel(Level.ALL);
         logger.addHandler(handler);
     }
 
     /** The records so far that {@code which} accepts. */
-    public List<LogRecord> matching(Predicate<LogRecord> which) {
+    List<LogRecord> matching(Predicate<LogRecord> which) {
         return records.stream().filter(which).toList();
     }
 
     /** Records whose message mentions {@code text}. */
-    public List<LogRecord> mentioning(String text) {
+    List<LogRecord> mentioning(String text) {
         return matching(r -> r.getMessage() != null && r.getMessage().contains(text));
     }
 

@@ -3,7 +3,6 @@ package io.weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -79,21 +78,29 @@ class UnobservedFailureLogTest {
 
     @Test
     void aFailureNobodyObservesIsLoggedOnceWhenTheTaskBecomesUnreachable() throws Exception {
-        try (LogCapture log = new LogCapture(); Runtime rt = runtime().name("unreachable").build()) {
-            CountDownLatch ended = new CountDownLatch(1);
-            WeakReference<Task<Void>> ref = new WeakReference<>(rt.spawn(() -> {
-                ended.countDown();
-                throw new IllegalStateException("dropped on the floor");
-            }));
-            String name = ref.get() == null ? "unreachable-task-1" : ref.get().name();
-            assertTrue(ended.await(10, TimeUnit.SECONDS));
-            eventually("the failure is logged", Duration.ofSeconds(30), () -> {
-                System.gc();
-                return !log.mentioning(name + "'").isEmpty();
-            });
-            rt.close();
-            assertEquals(1, log.mentioning(name + "'").size(), "logged once, not again at shutdown");
+        try (LogCapture log = new LogCapture()) {
+            Runtime rt = runtime().name("unreachable").build();
+            try {
+                CountDownLatch ended = new CountDownLatch(1);
+                String name = spawnFailingAndForget(rt, ended);
+                assertTrue(ended.await(10, TimeUnit.SECONDS));
+                eventually("the failure is logged", Duration.ofSeconds(30), () -> {
+                    System.gc();
+                    return !log.mentioning(name + "'").isEmpty();
+                });
+            } finally {
+                rt.shutdown(Duration.ZERO);
+            }
+            assertEquals(1, log.mentioning("unreachable-task-").size(), "logged once, not again at shutdown");
         }
+    }
+
+    /** Starts a task that fails, and keeps no reference to it; returns its name. */
+    private static String spawnFailingAndForget(Runtime rt, CountDownLatch ended) {
+        return rt.spawn(() -> {
+            ended.countDown();
+            throw new IllegalStateException("dropped on the floor");
+        }).name();
     }
 
     @Test

@@ -158,6 +158,12 @@ public final class Scope implements AutoCloseable {
             if (cancelled || timedOut) {
                 throw new CancellationException("scope is cancelled");
             }
+            if (deadline.hasPassed()) {
+                // The deadline's timer may have found no child to cancel and let it be; a
+                // child started now would run past the deadline unbounded.
+                timedOut = true;
+                throw new CancellationException("scope's deadline has passed");
+            }
             live++;
         }
         try {
@@ -173,6 +179,9 @@ public final class Scope implements AutoCloseable {
     /** Called by the runtime before the child starts, so its end always finds it here. */
     synchronized void adopt(Task<?> t) {
         children.add(t);
+        if (cancelled || timedOut) {
+            t.cancel(); // cancelled between spawnOn's check and now: the cancel missed this child
+        }
     }
 
     void childEnded(Task<?> t) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +16,7 @@ import static io.weft.TestSupport.awaitParked;
 import static io.weft.TestSupport.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,23 +107,41 @@ class BlockingContractTest {
         });
     }
 
+    /**
+     * The longest deadline the tests below try. A call only starts if a pool thread takes it
+     * before its deadline; they start with a short deadline and double it until one does,
+     * so a slow machine costs time, not a failure.
+     */
+    private static final long LONGEST_TRY_MILLIS = 25_600;
+
     @Test
     void callUninterruptiblyWaitsForAStartedCallPastItsDeadlineAndDoesNotInterruptIt() throws Exception {
         Weft.run(runtime(), () -> {
-            CountDownLatch started = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            AtomicBoolean interrupted = new AtomicBoolean();
-            Deadline soon = Deadline.after(Duration.ofMillis(20));
-            Task<String> t = Weft.spawn(() -> Blocking.callUninterruptibly(() -> {
-                started.countDown();
-                interrupted.set(awaitDeaf(release));
-                return "finished";
-            }, soon));
-            assertTrue(started.await(10, TimeUnit.SECONDS));
-            Weft.sleep(soon);      // the deadline has passed while the call runs ...
-            release.countDown();   // ... and it still gets the call's outcome
-            assertEquals("finished", t.join(Duration.ofSeconds(10)));
-            assertFalse(interrupted.get(), "the call was not interrupted");
+            for (long ms = 50; ; ms *= 2) {
+                assertTrue(ms <= LONGEST_TRY_MILLIS, "no call started before its deadline");
+                CountDownLatch started = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                AtomicBoolean interrupted = new AtomicBoolean();
+                Deadline soon = Deadline.after(Duration.ofMillis(ms));
+                Task<String> t = Weft.spawn(() -> Blocking.callUninterruptibly(() -> {
+                    started.countDown();
+                    interrupted.set(awaitDeaf(release));
+                    return "finished";
+                }, soon));
+                TestSupport.eventually("the call started or was withdrawn", Duration.ofSeconds(60),
+                        () -> started.getCount() == 0 || t.isDone());
+                if (started.getCount() == 1) {
+                    // Withdrawn at its deadline before a pool thread took it: it never runs.
+                    CompletionException e = assertThrows(CompletionException.class, t::join);
+                    assertInstanceOf(DeadlineExceededException.class, e.getCause());
+                    continue;
+                }
+                Weft.sleep(soon);      // the deadline has passed while the call runs ...
+                release.countDown();   // ... and it still gets the call's outcome
+                assertEquals("finished", t.join(Duration.ofSeconds(10)));
+                assertFalse(interrupted.get(), "the call was not interrupted");
+                return;
+            }
         });
     }
 
@@ -154,6 +174,7 @@ class BlockingContractTest {
     @Test
     void callOrAbandonReturnsAtItsDeadlineWhileTheCallIsStillRunning() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch ended = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
         try {
@@ -162,15 +183,18 @@ class BlockingContractTest {
                 assertThrows(IOException.class, () -> Blocking.callOrAbandon(() -> {
                     throw new IOException("as is");
                 }, Deadline.NONE));
-                CountDownLatch started = new CountDownLatch(1);
-                Deadline soon = Deadline.after(Duration.ofSeconds(1));
-                assertThrows(DeadlineExceededException.class, () -> Blocking.callOrAbandon(() -> {
-                    started.countDown();
-                    interrupted.set(awaitDeaf(release));
-                    ended.countDown();
-                    return "dropped";
-                }, soon));
-                assertEquals(0, started.getCount(), "the call had started");
+                // Until a try starts the call before its deadline: one that did not was
+                // withdrawn, and never runs.
+                for (long ms = 50; started.getCount() == 1; ms *= 2) {
+                    assertTrue(ms <= LONGEST_TRY_MILLIS, "no call started before its deadline");
+                    Deadline deadline = Deadline.after(Duration.ofMillis(ms));
+                    assertThrows(DeadlineExceededException.class, () -> Blocking.callOrAbandon(() -> {
+                        started.countDown();
+                        interrupted.set(awaitDeaf(release));
+                        ended.countDown();
+                        return "dropped";
+                    }, deadline));
+                }
                 assertEquals(1, ended.getCount(), "the caller returned before the call ended");
             });
             assertEquals(1, ended.getCount(), "Weft.run did not wait for the abandoned call");

@@ -298,8 +298,9 @@ class RuntimeTest {
     void scopeDeadlineIsToldApartFromCancellation() throws Exception {
         Weft.run(runtime(), () -> {
             Task<Void> child;
-            try (Scope scope = Scope.open().withTimeout(Duration.ofMillis(30))) {
+            try (Scope scope = Scope.open()) {
                 child = scope.spawn(() -> Weft.sleep(Duration.ofHours(1)));
+                scope.withTimeout(Duration.ofMillis(30)); // after the spawn, which a passed deadline refuses
                 DeadlineExceededException e = assertThrows(DeadlineExceededException.class, scope::join);
                 assertFalse(CancellationException.class.isInstance(e));
             }
@@ -330,13 +331,16 @@ class RuntimeTest {
     void nestedScopesAreCancelledByTheOuterDeadline() throws Exception {
         Weft.run(runtime(), () -> {
             AtomicReference<Task<Void>> grandchild = new AtomicReference<>();
-            try (Scope outer = Scope.open().withTimeout(Duration.ofMillis(50))) {
+            try (Scope outer = Scope.open()) {
                 Task<Void> child = outer.spawn(() -> {
                     try (Scope inner = Scope.open()) {
                         grandchild.set(inner.spawn(() -> Weft.sleep(Duration.ofHours(1))));
                         inner.join();
                     }
                 });
+                // The deadline once the whole tree runs, so that it cancels every level.
+                TestSupport.eventually("the grandchild runs", Duration.ofSeconds(10), () -> grandchild.get() != null);
+                outer.withTimeout(Duration.ofMillis(50));
                 assertThrows(DeadlineExceededException.class, outer::join);
                 assertEquals(Task.State.CANCELLED, child.state());
             }

@@ -93,10 +93,11 @@ class ScopeContractTest {
     @Test
     void aLaterDeadlineDoesNotPostponeAnEarlierOne() throws Exception {
         Weft.run(runtime(), () -> {
-            try (Scope s = Scope.open().withTimeout(Duration.ofMillis(20))) {
+            try (Scope s = Scope.open()) {
+                Task<Void> child = s.spawn(() -> Weft.sleep(Duration.ofHours(1)));
+                s.withTimeout(Duration.ofMillis(20)); // after the spawn, which a passed deadline refuses
                 s.withDeadline(Deadline.after(Duration.ofHours(1)));
                 s.withDeadline(Deadline.NONE);
-                Task<Void> child = s.spawn(() -> Weft.sleep(Duration.ofHours(1)));
                 assertThrows(DeadlineExceededException.class, s::join, "the first, earlier deadline still holds");
                 assertEquals(Task.State.CANCELLED, child.state());
             }
@@ -123,6 +124,36 @@ class ScopeContractTest {
                 assertEquals(null, failure.get(), "a thread outside the runtime may move the deadline");
                 assertThrows(DeadlineExceededException.class, s::join);
                 assertEquals(Task.State.CANCELLED, child.state());
+            }
+        });
+    }
+
+    @Test
+    void aScopePastItsDeadlineTakesNoNewChildEvenIfTheDeadlineFoundNoneRunning() throws Exception {
+        Weft.run(runtime(), () -> {
+            Deadline d = Deadline.after(Duration.ofMillis(1));
+            try (Scope s = Scope.open().withDeadline(d)) {
+                // The scope's timer is on this loop and due first: when this sleep ends it has
+                // fired, and found no child running.
+                Weft.sleep(Deadline.after(Duration.ofMillis(20)));
+                assertTrue(d.hasPassed());
+                assertThrows(CancellationException.class, () -> s.spawn(() -> Weft.sleep(Duration.ofSeconds(20))),
+                        "a child spawned after the deadline would run unbounded");
+                assertThrows(DeadlineExceededException.class, s::join);
+            }
+        });
+    }
+
+    @Test
+    void childrenThatEndedBeforeTheDeadlineAreNotTimedOutByALateJoin() throws Exception {
+        Weft.run(runtime(), () -> {
+            try (Scope s = Scope.open()) {
+                Task<Integer> quick = s.spawn(() -> 1);
+                TestSupport.eventually("the quick child ended", Duration.ofSeconds(10), quick::isDone);
+                s.withDeadline(Deadline.after(Duration.ofMillis(1))); // set once the child has ended
+                Weft.sleep(Deadline.after(Duration.ofMillis(20)));
+                s.join(); // everything ended in time: nothing to report
+                assertEquals(1, quick.join());
             }
         });
     }

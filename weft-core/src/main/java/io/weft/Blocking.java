@@ -21,6 +21,10 @@ import java.util.concurrent.CancellationException;
  * and the task then waits for the call to return before it sees
  * {@link CancellationException}: nothing is left running behind the task's back. Outside
  * a Weft task the call simply runs on the caller's thread.
+ *
+ * <p>The exception is {@link #callOrAbandon}, for calls that may ignore interrupts and
+ * whose result is worthless once the caller has given up (a host name lookup): the task
+ * stops waiting at once, and the call is left to end on its own.
  */
 public final class Blocking {
     private Blocking() {
@@ -51,11 +55,37 @@ public final class Blocking {
         return call(c, false, deadline);
     }
 
-    private static <T> T call(Callable<T> c, boolean interruptible, Deadline deadline) throws Exception {
+    /**
+     * Runs {@code c} on the blocking pool and waits for it until {@code deadline}, or until
+     * the task is cancelled or interrupted; then gives up on it: the pool thread running it
+     * is interrupted, the caller gets the exception at once, and whatever {@code c} later
+     * returns or throws is dropped. Nothing waits for an abandoned call, neither the task
+     * nor {@link Runtime#shutdown}; until it ends it keeps its pool thread busy. For calls
+     * that may ignore interrupts and whose outcome is useless once the caller has given up,
+     * such as {@code InetAddress.getAllByName}. Outside a Weft task {@code c} runs on the
+     * caller's thread, without a deadline.
+     *
+     * @throws DeadlineExceededException if {@code deadline} passed before {@code c} returned
+     * @throws CancellationException     if the task was cancelled or interrupted before {@code c} returned
+     */
+    public static <T> T callOrAbandon(Callable<T> c, Deadline deadline) throws Exception {
         Runtime rt = Runtime.current();
         if (rt == null) {
             return c.call();
         }
+        Call<T> op = submit(rt, c, Call.ABANDON, deadline);
+        Waits.await(op, deadline.nanoTime(), false);
+        // Read the cancellation first: an abandoned call may still write its outcome later.
+        if (op.result() == Op.CANCELLED && op.cancelReason() == Op.CANCEL_TIMEOUT) {
+            throw new DeadlineExceededException("deadline passed before the blocking call returned; it was abandoned");
+        }
+        if (op.result() == Op.CANCELLED && op.cancelReason() != 0) {
+            throw new CancellationException("cancelled before the blocking call returned; it was abandoned");
+        }
+        return op.outcome();
+    }
+
+    private static <T> Call<T> submit(Runtime rt, Callable<T> c, int mode, Deadline deadline) {
         int early = Waits.reasonNotToStart(deadline.nanoTime());
         if (early == Op.CANCEL_TIMEOUT) {
             throw new DeadlineExceededException("deadline passed before the blocking call was submitted");
@@ -63,8 +93,17 @@ public final class Blocking {
         if (early != 0) {
             throw new CancellationException("cancelled before the blocking call was submitted");
         }
-        Call<T> op = new Call<>(c, interruptible);
+        Call<T> op = new Call<>(c, mode);
         rt.blockingPool().execute(op);
+        return op;
+    }
+
+    private static <T> T call(Callable<T> c, boolean interruptible, Deadline deadline) throws Exception {
+        Runtime rt = Runtime.current();
+        if (rt == null) {
+            return c.call();
+        }
+        Call<T> op = submit(rt, c, interruptible ? Call.INTERRUPT : Call.WAIT, deadline);
         Waits.await(op, deadline.nanoTime(), false);
         if (op.error != null) {
             if (op.cancelReason() != 0 && interruptible) {
@@ -116,17 +155,34 @@ public final class Blocking {
             }
         }
 
+        /** call: a cancel interrupts a started call, and the waiter waits for it. */
+        static final int INTERRUPT = 0;
+        /** callUninterruptibly: a cancel only withdraws a call not yet started. */
+        static final int WAIT = 1;
+        /** callOrAbandon: a cancel interrupts a started call and stops waiting for it. */
+        static final int ABANDON = 2;
+
         private final Callable<T> callable;
-        /** False for callUninterruptibly: a cancel only withdraws a call not yet started. */
-        private final boolean interruptible;
+        private final int mode;
         @SuppressWarnings("unused")
         private volatile Object runner;
         private T value;
         private Throwable error;
 
-        Call(Callable<T> callable, boolean interruptible) {
+        Call(Callable<T> callable, int mode) {
             this.callable = callable;
-            this.interruptible = interruptible;
+            this.mode = mode;
+        }
+
+        /** The call's value, or what it threw; only once the op completed with 0. */
+        T outcome() throws Exception {
+            if (error instanceof Exception e) {
+                throw e;
+            }
+            if (error != null) {
+                throw (Error) error;
+            }
+            return value;
         }
 
         @Override
@@ -156,13 +212,16 @@ public final class Blocking {
                 complete(CANCELLED);
                 return;
             }
-            if (!interruptible) {
+            if (mode == WAIT) {
                 return; // run() completes the op when the call returns
             }
             synchronized (this) {
                 if (runner instanceof Thread t) {
                     t.interrupt();
                 }
+            }
+            if (mode == ABANDON) {
+                complete(CANCELLED);
             }
         }
     }

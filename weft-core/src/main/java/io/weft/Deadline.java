@@ -23,20 +23,34 @@ public final class Deadline implements Comparable<Deadline> {
         this.nanoTime = nanoTime;
     }
 
-    /** The deadline {@code timeout} from now; a negative or zero timeout has already passed. */
+    /**
+     * Timeouts from here on (about 146 years) are no deadline. Deadlines are compared by the
+     * difference of their nanoTime values, which overflows for two more than 2^63 ns apart;
+     * keeping every deadline within half of that of the present keeps the order right.
+     */
+    private static final long FAR_NANOS = Long.MAX_VALUE / 2;
+
+    /**
+     * The deadline {@code timeout} from now; a negative or zero timeout has already passed,
+     * and one of about 146 years or more is {@link #NONE}.
+     */
     public static Deadline after(Duration timeout) {
         long now = System.nanoTime();
+        if (timeout.isNegative() || timeout.isZero()) {
+            // Now, not now + timeout: a very negative timeout would wrap into the future.
+            return new Deadline(now == Long.MAX_VALUE ? now - 1 : now);
+        }
         long nanos;
         try {
             nanos = timeout.toNanos();
         } catch (ArithmeticException tooLong) {
             return NONE;
         }
-        long at = now + nanos;
-        if (nanos > 0 && at - now < 0 || at == Long.MAX_VALUE) {
-            return NONE; // overflow: so far away it is no deadline
+        if (nanos >= FAR_NANOS) {
+            return NONE;
         }
-        return new Deadline(at);
+        long at = now + nanos;
+        return at == Long.MAX_VALUE ? NONE : new Deadline(at);
     }
 
     /** The deadline at {@code nanoTime} on the System.nanoTime scale. */

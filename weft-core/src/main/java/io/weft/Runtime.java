@@ -51,6 +51,8 @@ public final class Runtime implements AutoCloseable {
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicLong taskIds = new AtomicLong();
     private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
+    /** Failures of ended tasks that nobody has observed yet; reported at shutdown. */
+    private final Set<Task.UnobservedFailure> unobserved = ConcurrentHashMap.newKeySet();
     private final Object liveLock = new Object();
     private final BlockingPool blocking;
     private final Watchdog watchdog;
@@ -194,6 +196,14 @@ public final class Runtime implements AutoCloseable {
         }
     }
 
+    void failedUnobserved(Task.UnobservedFailure f) {
+        unobserved.add(f);
+    }
+
+    void failureObserved(Task.UnobservedFailure f) {
+        unobserved.remove(f);
+    }
+
     // ---- introspection ----------------------------------------------------------------
 
     public String name() {
@@ -240,6 +250,11 @@ public final class Runtime implements AutoCloseable {
         return blocking;
     }
 
+    /** The stall watchdog, or null when it is off. */
+    Watchdog watchdog() {
+        return watchdog;
+    }
+
     // ---- shutdown ---------------------------------------------------------------------
 
     /**
@@ -255,7 +270,9 @@ public final class Runtime implements AutoCloseable {
     /**
      * Waits up to {@code grace} for tasks to end on their own, then cancels the rest and
      * waits for them (up to the shutdown timeout), then stops the loops and the blocking
-     * pool. Idempotent.
+     * pool, and logs the failures of tasks that nobody observed (see {@link Task}). Work
+     * abandoned on the blocking pool ({@link Blocking#callOrAbandon}) is not waited for.
+     * Idempotent.
      */
     public void shutdown(Duration grace) {
         if (current() == this) {
@@ -292,6 +309,10 @@ public final class Runtime implements AutoCloseable {
             }
         }
         blocking.shutdown();
+        // Failures of tasks still reachable that nobody observed: the last chance to tell.
+        for (Task.UnobservedFailure f : List.copyOf(unobserved)) {
+            f.report();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -31,6 +31,11 @@ import java.util.concurrent.CompletionException;
  * owns the scope is cancelled, join cancels the children, waits for them and throws
  * {@link CancellationException}. {@link #close()} cancels whatever is still running and
  * waits for it. Scopes nest: a child may open its own.
+ *
+ * <p>Only the task that opened the scope may join or close it; any thread may cancel it
+ * or move its deadline earlier. A child's failure is the owner's to see through
+ * {@link #join()}; failures that no join reported when the scope is closed are logged,
+ * one warning each, so that closing without a join loses none silently.
  */
 /*
  * Overview
@@ -49,6 +54,8 @@ import java.util.concurrent.CompletionException;
  */
 public final class Scope implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger("io.weft");
+
     /** What a child's failure does to its siblings. */
     public enum Policy {
         /** The first failure cancels the other children. */
@@ -60,8 +67,12 @@ public final class Scope implements AutoCloseable {
     private final Runtime runtime;
     private final Policy policy;
     private final Thread owner;
+    /** The owner's loop, which runs the deadline's timer. */
+    private final EventLoop loop;
     private final List<Task<?>> children = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
+    /** How many of {@code failures} a join has reported to the owner. */
+    private int failuresReported;
     private int live;
     private boolean cancelled;
     private boolean timedOut;
@@ -73,6 +84,7 @@ public final class Scope implements AutoCloseable {
         this.runtime = runtime;
         this.policy = policy;
         this.owner = Thread.currentThread();
+        this.loop = EventLoop.current();
     }
 
     /** Opens a fail-fast scope. Must be called from a Weft task. */
@@ -105,7 +117,6 @@ public final class Scope implements AutoCloseable {
             }
             deadline = d;
         }
-        EventLoop loop = EventLoop.current();
         Deadline armed = d;
         loop.scheduleFromAnyThread(d.nanoTime(), () -> expire(armed));
         return this;
@@ -147,6 +158,12 @@ public final class Scope implements AutoCloseable {
             if (cancelled || timedOut) {
                 throw new CancellationException("scope is cancelled");
             }
+            if (deadline.hasPassed()) {
+                // The deadline's timer may have found no child to cancel and let it be; a
+                // child started now would run past the deadline unbounded.
+                timedOut = true;
+                throw new CancellationException("scope's deadline has passed");
+            }
             live++;
         }
         try {
@@ -162,6 +179,9 @@ public final class Scope implements AutoCloseable {
     /** Called by the runtime before the child starts, so its end always finds it here. */
     synchronized void adopt(Task<?> t) {
         children.add(t);
+        if (cancelled || timedOut) {
+            t.cancel(); // cancelled between spawnOn's check and now: the cancel missed this child
+        }
     }
 
     void childEnded(Task<?> t) {
@@ -247,6 +267,7 @@ public final class Scope implements AutoCloseable {
         awaitAllUninterruptibly();
         // 4. report
         synchronized (this) {
+            failuresReported = failures.size();
             if (ownerCancelled) {
                 throw new CancellationException("the task that owns this scope was cancelled");
             }
@@ -303,8 +324,14 @@ public final class Scope implements AutoCloseable {
         }
         cancel();
         awaitAllUninterruptibly();
+        List<Throwable> unreported;
         synchronized (this) {
             closed = true;
+            unreported = List.copyOf(failures.subList(failuresReported, failures.size()));
+            failuresReported = failures.size();
+        }
+        for (Throwable t : unreported) {
+            LOG.log(System.Logger.Level.WARNING, "a task in a scope failed, and the scope was closed without a join to report it", t);
         }
     }
 }

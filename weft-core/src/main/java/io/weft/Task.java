@@ -5,6 +5,7 @@ import io.weft.internal.loop.TaskContext;
 import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.loop.Waits;
 
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A lightweight task: a virtual thread run by one of the runtime's event loops. Made by
@@ -36,6 +38,9 @@ import java.util.concurrent.ThreadFactory;
 public final class Task<T> {
 
     private static final System.Logger LOG = System.getLogger("io.weft");
+    /** Reports the failures of tasks that became unreachable unobserved (see the class doc). */
+    private static final Cleaner UNOBSERVED = Cleaner.create(r -> Thread.ofPlatform().daemon(true)
+            .name("weft-unobserved-failures").inheritInheritableThreadLocals(false).unstarted(r));
 
     /** A task's life. */
     public enum State {
@@ -76,6 +81,8 @@ public final class Task<T> {
     private Throwable failure;
     private List<Op> joiners;
     private CompletableFuture<T> future;
+    /** Set while the task has failed and nobody has observed the failure. */
+    private UnobservedFailure unobserved;
 
     Task(Runtime runtime, io.weft.internal.loop.EventLoop loop, Callable<T> body, Scope scope, String name) {
         this.runtime = runtime;
@@ -152,15 +159,18 @@ public final class Task<T> {
             toWake = joiners;
             joiners = null;
             f = future;
+            if (toWake == null && f == null && scope == null && state == State.FAILED) {
+                // Nobody is waiting and no scope will report it. Not logged yet: a join a
+                // moment later is common, and then there is nothing to report.
+                unobserved = new UnobservedFailure(runtime, name, err);
+                unobserved.cleanable = UNOBSERVED.register(this, unobserved);
+                runtime.failedUnobserved(unobserved);
+            }
         }
         if (toWake != null) {
             for (Op op : toWake) {
                 op.complete(0);
             }
-        } else if (f == null && scope == null && state() == State.FAILED) {
-            // Nobody is waiting and no scope will report it: say so, or a failed handler
-            // task would vanish without a trace. A later join still gets the exception.
-            LOG.log(System.Logger.Level.WARNING, "task '" + name + "' failed and nothing was waiting for it", err);
         }
         if (f != null) {
             complete(f);
@@ -272,7 +282,17 @@ public final class Task<T> {
         }
     }
 
+    /** Someone looked at the outcome: a failure is theirs to report now. Holds the monitor. */
+    private void observed() {
+        UnobservedFailure u = unobserved;
+        if (u != null) {
+            unobserved = null;
+            u.withdraw();
+        }
+    }
+
     private synchronized T outcome() {
+        observed();
         return switch (state) {
             case SUCCEEDED -> value;
             case FAILED -> throw new CompletionException("task '" + name + "' failed: " + failure, failure);
@@ -289,6 +309,7 @@ public final class Task<T> {
 
     /** What the task threw, once it is done; null if it succeeded or is running. */
     public synchronized Throwable failure() {
+        observed();
         return failure;
     }
 
@@ -308,6 +329,7 @@ public final class Task<T> {
             }
             f = future;
             done = state != State.RUNNING;
+            observed();
         }
         if (done) {
             complete(f);
@@ -335,5 +357,45 @@ public final class Task<T> {
     @Override
     public String toString() {
         return "Task[" + name + ", " + state() + "]";
+    }
+
+    /**
+     * The failure of a task nobody has observed yet. It must not refer to the task, or the
+     * task could never become unreachable; the first of withdraw() and report() wins.
+     */
+    static final class UnobservedFailure implements Runnable {
+        private final Runtime runtime;
+        private final String name;
+        private final Throwable failure;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private Cleaner.Cleanable cleanable;
+
+        UnobservedFailure(Runtime runtime, String name, Throwable failure) {
+            this.runtime = runtime;
+            this.name = name;
+            this.failure = failure;
+        }
+
+        /** The failure was observed: nothing to report. */
+        void withdraw() {
+            if (settled.compareAndSet(false, true)) {
+                runtime.failureObserved(this);
+                cleanable.clean();
+            }
+        }
+
+        /** Logs the failure, unless it was observed or reported already. */
+        void report() {
+            if (settled.compareAndSet(false, true)) {
+                runtime.failureObserved(this);
+                LOG.log(System.Logger.Level.WARNING, "task '" + name + "' failed and nothing observed its failure", failure);
+            }
+        }
+
+        /** The cleaner's action: the task became unreachable. */
+        @Override
+        public void run() {
+            report();
+        }
     }
 }

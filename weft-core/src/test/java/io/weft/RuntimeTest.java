@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -296,8 +298,9 @@ class RuntimeTest {
     void scopeDeadlineIsToldApartFromCancellation() throws Exception {
         Weft.run(runtime(), () -> {
             Task<Void> child;
-            try (Scope scope = Scope.open().withTimeout(Duration.ofMillis(30))) {
+            try (Scope scope = Scope.open()) {
                 child = scope.spawn(() -> Weft.sleep(Duration.ofHours(1)));
+                scope.withTimeout(Duration.ofMillis(30)); // after the spawn, which a passed deadline refuses
                 DeadlineExceededException e = assertThrows(DeadlineExceededException.class, scope::join);
                 assertFalse(CancellationException.class.isInstance(e));
             }
@@ -328,13 +331,16 @@ class RuntimeTest {
     void nestedScopesAreCancelledByTheOuterDeadline() throws Exception {
         Weft.run(runtime(), () -> {
             AtomicReference<Task<Void>> grandchild = new AtomicReference<>();
-            try (Scope outer = Scope.open().withTimeout(Duration.ofMillis(50))) {
+            try (Scope outer = Scope.open()) {
                 Task<Void> child = outer.spawn(() -> {
                     try (Scope inner = Scope.open()) {
                         grandchild.set(inner.spawn(() -> Weft.sleep(Duration.ofHours(1))));
                         inner.join();
                     }
                 });
+                // The deadline once the whole tree runs, so that it cancels every level.
+                TestSupport.eventually("the grandchild runs", Duration.ofSeconds(10), () -> grandchild.get() != null);
+                outer.withTimeout(Duration.ofMillis(50));
                 assertThrows(DeadlineExceededException.class, outer::join);
                 assertEquals(Task.State.CANCELLED, child.state());
             }
@@ -444,12 +450,45 @@ class RuntimeTest {
 
     @Test
     void watchdogStaysQuietForTasksThatWait() throws Exception {
-        AtomicReference<StallReport> report = new AtomicReference<>();
-        Weft.run(runtime().stallThreshold(Duration.ofMillis(30)).onStall(report::set), () -> {
-            for (int i = 0; i < 20; i++) {
-                Weft.sleep(Duration.ofMillis(10));
+        List<StallReport> reports = new CopyOnWriteArrayList<>();
+        try (Runtime rt = runtime().stallThreshold(Duration.ofMillis(30)).onStall(reports::add).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            Task<Void> sleeping = rt.spawn(() -> Weft.sleep(Duration.ofHours(1)));
+            List<Task<?>> waiting = List.of(
+                    sleeping,
+                    rt.spawn(() -> sleeping.join()),
+                    rt.spawn(() -> Blocking.call(() -> release.await(1, TimeUnit.HOURS))),
+                    rt.spawn(() -> release.await(1, TimeUnit.HOURS)));
+            for (Task<?> t : waiting) {
+                awaitParked(t.thread());
             }
-        });
-        assertEquals(null, report.get(), "sleeping is not stalling");
+            // A scan as if an hour had gone by: a task parked in a wait never stalls its loop,
+            // however long it waits.
+            long anHourLater = System.nanoTime() + Duration.ofHours(1).toNanos();
+            rt.watchdog().scan(anHourLater);
+            assertEquals(List.of(), reports, "waiting is not stalling");
+
+            // The same scan does see a task that keeps its loop busy, so the silence above
+            // means something.
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch spinning = new CountDownLatch(1);
+            Task<Void> spinner = rt.spawn(() -> {
+                spinning.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            try {
+                assertTrue(spinning.await(10, TimeUnit.SECONDS));
+                rt.watchdog().scan(System.nanoTime() + Duration.ofHours(1).toNanos());
+                TestSupport.eventually("the spinner is reported", Duration.ofSeconds(10), () -> !reports.isEmpty());
+            } finally {
+                stop.set(true);
+                release.countDown();
+            }
+            for (StallReport r : reports) {
+                assertEquals(spinner, r.task(), "only the spinning task stalls its loop: " + r);
+            }
+        }
     }
 }

@@ -3,8 +3,6 @@ package io.weft.net;
 import io.weft.Blocking;
 import io.weft.Deadline;
 import io.weft.DeadlineExceededException;
-import io.weft.Task;
-import io.weft.Weft;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -13,8 +11,6 @@ import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@link Resolver#system()}: {@code InetAddress.getAllByName} on the blocking pool.
@@ -22,18 +18,19 @@ import java.util.concurrent.CompletionException;
 /*
  * Overview
  *
- * getaddrinfo cannot be interrupted, so a deadline cannot stop it. The lookup runs in a
- * task of its own (which runs it through Blocking.call); the caller joins that task until
- * its deadline and, on timeout or cancellation, cancels it and returns at once. The pool
+ * getaddrinfo cannot be interrupted, so a deadline cannot stop it. The lookup runs through
+ * Blocking.callOrAbandon: on timeout or cancellation the caller returns at once, the pool
  * thread finishes the lookup in the background (the system resolver's own timeouts bound
- * it) and its result is dropped. Rejected: waiting for it, which would make a deadline
- * meaningless exactly when the DNS server is slow.
+ * it) and its result is dropped. Nothing waits for an abandoned lookup, so it holds neither
+ * its caller nor Runtime.shutdown. Rejected: waiting for it, which would make a deadline
+ * meaningless exactly when the DNS server is slow; and running it in a task of its own,
+ * which shutdown would then wait for.
  */
 final class SystemResolver implements Resolver {
 
     static final SystemResolver INSTANCE = new SystemResolver(InetAddress::getAllByName);
 
-    /** The blocking lookup; tests give one that records the thread it ran on. */
+    /** The blocking lookup; tests give their own (one that records its thread, one that is stuck). */
     interface Lookup {
         InetAddress[] lookup(String host) throws IOException;
     }
@@ -46,22 +43,17 @@ final class SystemResolver implements Resolver {
 
     @Override
     public List<InetAddress> resolve(String host, Deadline deadline) throws IOException {
-        Task<InetAddress[]> task = Weft.spawn(() -> Blocking.call(() -> lookup.lookup(host)));
+        InetAddress[] all;
         try {
-            InetAddress[] all = task.join(deadline);
-            return Arrays.stream(all).sorted(Comparator.comparing(a -> a instanceof Inet4Address ? 0 : 1)).toList();
+            all = Blocking.callOrAbandon(() -> lookup.lookup(host), deadline);
         } catch (DeadlineExceededException e) {
-            task.cancel();
             throw new SocketTimeoutException("resolving " + host + " timed out");
-        } catch (CancellationException e) {
-            task.cancel();
+        } catch (IOException | RuntimeException e) {
             throw e;
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("resolving " + host + " failed: " + e.getCause(), e.getCause());
+        } catch (Exception e) {
+            throw new IOException("resolving " + host + " failed: " + e, e);
         }
+        return Arrays.stream(all).sorted(Comparator.comparing(a -> a instanceof Inet4Address ? 0 : 1)).toList();
     }
 
     @Override

@@ -110,6 +110,13 @@ import java.util.Map;
  * Closing: an fd the loop thread releases (FdGuard) is closed by an OP_CLOSE queued for
  * the next enter rather than by its own close(2) (see closeLater).
  *
+ * Closing the backend: close() asks the kernel to cancel every op in flight and reaps
+ * their CQEs for up to CLOSE_DRAIN_NANOS. An op without its CQE by then (one the kernel
+ * runs on an io-wq worker and cannot interrupt, such as a read of a file on stalled
+ * storage) is never completed: the kernel may write into its memory until it ends, and
+ * for a read into a native segment that memory is the caller's, who must not get it back
+ * before. Its waiter stays parked, and its slot and the backend's memory stay allocated.
+ *
  * Cross-thread wake-up: a POLL_ADD(POLLIN) on an eventfd is kept armed; wakeup() writes
  * the eventfd at most once per armed poll (see `wake`). Rejected: IORING_OP_MSG_RING,
  * which needs a ring on the waking side, and most wakers (timers' callers, plain threads)
@@ -952,6 +959,9 @@ final class UringBackend extends Backend {
     /** How long close() waits for the kernel to finish ops it was asked to cancel. */
     private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
 
+    /** CLOSE_DRAIN_NANOS, except in tests of what close() does with ops the kernel keeps. */
+    long closeDrainNanos = CLOSE_DRAIN_NANOS;
+
     @Override
     public void close() {
         assert loop.inLoop() || !active;
@@ -975,7 +985,7 @@ final class UringBackend extends Backend {
                 SqeLayout.prep(sqes, sqe, UringAbi.OP_ASYNC_CANCEL, -1, SlotTable.userData(SlotTable.KIND_WAKE, 0, 0), 0, 0, 0);
             }
             closed = true;
-            long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+            long deadline = System.nanoTime() + closeDrainNanos;
             while ((slots.inUse() > 0 || wakeArmed || pendingCloses > 0) && deadline - System.nanoTime() > 0) {
                 enters++;
                 ring.submitAndWait(1, 50_000_000L);
@@ -984,16 +994,14 @@ final class UringBackend extends Backend {
         }
         closed = true;
         boolean drained = slots.inUse() == 0 && !wakeArmed;
-        if (!drained) {
-            int left = slots.inUse();
-            LOG.log(System.Logger.Level.WARNING, "io_uring: " + left + " ops did not end within "
-                    + CLOSE_DRAIN_NANOS / 1_000_000 + " ms of closing the loop; their memory stays allocated");
-            slots.forEachInUse(s -> {
-                IoOp op = s.op;
-                slots.release(s);
-                op.backendState = null;
-                op.complete(Op.CANCELLED);
-            });
+        if (slots.inUse() > 0) {
+            // The kernel still owns these ops, and may still write into their memory: for a
+            // read into a native segment, that is the caller's. Completing them would hand
+            // the memory back while the kernel can write into it, so they stay pending and
+            // their waiters stay parked. Their slots and the backend's memory stay allocated.
+            LOG.log(System.Logger.Level.WARNING, "io_uring: " + slots.inUse() + " ops did not end within "
+                    + closeDrainNanos / 1_000_000 + " ms of closing the loop; they are left pending, with their"
+                    + " memory allocated, because the kernel may still write into it");
         }
         if (loop.inLoop()) {
             FdGuard.closeOnThisThreadWith(null);

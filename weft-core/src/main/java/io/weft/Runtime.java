@@ -101,7 +101,7 @@ public final class Runtime implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
-                        NanoClock.SYSTEM, this);
+                        NanoClock.SYSTEM, this, b.idleSpin.toNanos());
                 threadFactories[i] = (mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual()).factory();
             }
         } catch (IOException e) {
@@ -334,6 +334,8 @@ public final class Runtime implements AutoCloseable {
         private int blockingThreads = Integer.getInteger("weft.blockingThreads",
                 Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Duration idleSpin = Duration.ofNanos(1000 * Long.getLong("weft.idleSpinMicros",
+                EventLoop.DEFAULT_IDLE_SPIN_NANOS / 1000));
         private String name;
 
         private Builder() {
@@ -384,6 +386,22 @@ public final class Runtime implements AutoCloseable {
         /** How long {@link Runtime#close()} waits for tasks, and then for cancelled tasks (default 10 s). */
         public Builder shutdownTimeout(Duration d) {
             this.shutdownTimeout = d;
+            return this;
+        }
+
+        /**
+         * The most time an idle loop busy-polls its queues (and, on io_uring, its completion
+         * queue) before it blocks in the kernel (default 50 µs, or {@code -Dweft.idleSpinMicros}).
+         * Waking a blocked loop costs the thread that hands it work a syscall and the loop
+         * tens of microseconds; a spinning loop picks the work up at once. Each loop adapts
+         * its spin within this bound: it spins less, down to not at all, while spins find
+         * nothing, so an idle runtime does not burn CPU. {@link Duration#ZERO} never spins.
+         */
+        public Builder idleSpin(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("idleSpin must not be negative: " + d);
+            }
+            this.idleSpin = d;
             return this;
         }
 

@@ -28,28 +28,53 @@ import java.util.concurrent.CountDownLatch;
  * One turn of the loop:
  *
  *   1. move the inbox (other threads' submissions) to the local run queue
- *   2. run the runnables that were queued at the start of the turn (newer ones wait for
- *      the next turn, so I/O is polled between bursts of task switches)
+ *   2. run up to RUNS_PER_POLL runnables, so I/O is polled between bursts of task
+ *      switches
  *   3. fire expired timers
  *   4. timeout = 0 if anything is runnable, else until the next timer
- *   5. if timeout > 0: publish ASLEEP in `wakeState`, then re-check the inbox
- *   6. backend.poll(timeout): blocks; completions unpark tasks into the run queue
- *   7. store AWAKE
+ *   5. if timeout > 0 and the spin budget is not 0: spin (below)
+ *   6. if still idle: publish ASLEEP in `wake`, then re-check the inbox
+ *   7. backend.poll(timeout): blocks; completions unpark tasks into the run queue
+ *   8. store AWAKE
  *
- * Wake-up protocol (steps 5-7 against execute()): a producer on another thread
+ * Spin before sleep. Waking a loop that blocked in the kernel costs the waker a syscall
+ * and the sleeper 45-60 µs on a virtual machine (the vCPU itself must be woken). So an
+ * idle loop first busy-polls for up to `spinBudget`: its inbox and, on io_uring, the
+ * completion queue and the
+ * IORING_SQ_TASKRUN flag (no syscall); a backend that cannot be peeked gets a poll(0)
+ * every SPIN_POLL_NANOS. Queued SQEs are handed to the kernel before the spin starts.
  *
- *   inbox.offer(r)                          loop: wakeState = ASLEEP   (volatile store)
- *   if (wakeState == ASLEEP                       if (!inbox.isEmpty()) (volatile load)
- *       && CAS(ASLEEP -> AWAKE))                     don't block
- *       backend.wakeup()
+ * The budget adapts, within [0, idleSpin]. It doubles when a spin ended with work handed
+ * over by another thread (the inbox), and halves when it ran out, or ended
+ * only because I/O completed (I/O needs no spin: the kernel wakes a blocked loop as
+ * cheaply as a spinning one, and spinning through a steady trickle of I/O would burn the
+ * CPU it is meant to save); below SPIN_FLOOR_NANOS it is 0 and the loop goes straight to
+ * sleep. It grows back when a sleep ends, sooner than idleSpin, with work from another
+ * thread: a spin of twice that sleep would have caught it. So an idle runtime spins a few
+ * times, fruitlessly, then only sleeps; a runtime whose loops hand work to each other
+ * spins and rarely sleeps.
  *
- * Both sides store then load with volatile (sequentially consistent) accesses, so at
- * least one sees the other: either the loop sees the new runnable and does not block, or
- * the producer sees ASLEEP and wakes it. The CAS makes concurrent producers write the
- * eventfd once per sleep. A wakeup that arrives after the loop woke for another reason
- * makes the next poll return at once; that costs one empty turn, never a lost task. This
- * is Netty's nextWakeupNanos protocol with the deadline dropped: our timers live in this
- * loop, so nobody else needs to know when it will wake.
+ * Wake-up protocol (steps 5-8 against execute()): the state word `wake` (WakeState) is
+ * AWAKE, SPINNING or ASLEEP. A producer on another thread
+ *
+ *   inbox.offer(r)                     loop: wake = SPINNING     (volatile store)
+ *   if (wake == ASLEEP                       spin: while !inbox.isEmpty() ... (loads)
+ *       && CAS(ASLEEP -> AWAKE))             wake = ASLEEP        (volatile store)
+ *       backend.wakeup()                     if (!inbox.isEmpty()) (volatile load)
+ *                                               wake = AWAKE; don't block
+ *
+ * A producer that finds AWAKE or SPINNING writes nothing: the loop will see its runnable,
+ * in the turn it is running or in its spin, or else in the re-check after ASLEEP. The
+ * re-check is what makes this safe: both sides store then load with volatile
+ * (sequentially consistent) accesses, so at least one sees the other: either the loop
+ * sees the new runnable and does not block, or the producer sees ASLEEP and wakes it. The
+ * spin adds no new case: everything it misses is caught by that re-check. The CAS makes
+ * concurrent producers write the eventfd once per sleep. A wakeup that arrives after the
+ * loop woke for another reason makes the next poll return at once; that costs one empty
+ * turn, never a lost task. This is Netty's nextWakeupNanos protocol with the deadline
+ * dropped (our timers live in this loop, so nobody else needs to know when it will wake)
+ * and a spinning state added. WakeStateLincheckTest model-checks it; WakeupStressTest
+ * races it on every backend.
  *
  * The loop never blocks except in backend.poll, and never takes a lock a task may hold.
  *
@@ -57,22 +82,30 @@ import java.util.concurrent.CountDownLatch;
  * syscall even when the loop is busy), and a lock-protected queue (a loop blocked on a
  * lock held by a descheduled producer stalls every task on it).
  */
-public final class EventLoop implements LoopContext {
+public final class EventLoop implements LoopContext, WakeState.Work {
 
     private static final System.Logger LOG = System.getLogger("io.weft");
 
     /** The loop of the current thread: set on task threads, inherited by virtual threads they start. */
     private static final InheritableThreadLocal<EventLoop> CURRENT = new InheritableThreadLocal<>();
 
-    private static final int AWAKE = 0;
-    private static final int ASLEEP = 1;
-    private static final VarHandle WAKE_STATE;
+    /**
+     * The default most time an idle loop busy-polls before it blocks: about what waking a
+     * blocked loop costs on a virtual machine (45-60 µs). Spinning at most as long as the
+     * sleep it may save costs at most twice the best choice made in hindsight, and the
+     * adaptive budget spins far less where spins do not pay off.
+     */
+    public static final long DEFAULT_IDLE_SPIN_NANOS = 50_000;
+    /** A budget below this is not worth a spin: it becomes 0. */
+    static final long SPIN_FLOOR_NANOS = 1_000;
+    /** How often a spin calls poll(0) on a backend whose completions cannot be peeked. */
+    static final long SPIN_POLL_NANOS = 10_000;
+
     private static final VarHandle RUN_START;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            WAKE_STATE = l.findVarHandle(EventLoop.class, "wakeState", int.class);
             RUN_START = l.findVarHandle(EventLoop.class, "runStart", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -80,12 +113,18 @@ public final class EventLoop implements LoopContext {
     }
 
     /**
-     * AWAKE while the loop runs; ASLEEP from just before it re-checks the inbox until it
-     * returns from backend.poll. A producer that CASes ASLEEP -> AWAKE owns the one
-     * backend.wakeup() for that sleep. Volatile accesses only: see the overview.
+     * AWAKE while the loop runs, SPINNING while it busy-polls, ASLEEP from just before it
+     * re-checks the inbox until it returns from backend.poll. A producer that CASes
+     * ASLEEP -> AWAKE owns the one backend.wakeup() for that sleep. See the overview.
      */
-    @SuppressWarnings("unused")
-    private volatile int wakeState;
+    private final WakeState wake = new WakeState();
+    /** The most a spin may last (0: never spin); fixed. */
+    private final long maxSpinNanos;
+    /** What the next spin may last, in [0, maxSpinNanos]; loop thread only. */
+    private long spinBudget;
+    // Loop thread only; read by tests and benchmarks with a stale value at worst.
+    private long spins;
+    private long spinsPaid;
 
     /**
      * System.nanoTime() when the loop started the runnable it is running now, or 0 between
@@ -120,6 +159,21 @@ public final class EventLoop implements LoopContext {
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
                      NanoClock clock, Object runtime) throws IOException {
+        this(index, name, provider, customScheduler, clock, runtime, DEFAULT_IDLE_SPIN_NANOS);
+    }
+
+    /**
+     * Makes and starts a loop.
+     *
+     * @param idleSpinNanos the most an idle loop busy-polls before it blocks; 0 never spins
+     */
+    public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
+                     NanoClock clock, Object runtime, long idleSpinNanos) throws IOException {
+        if (idleSpinNanos < 0) {
+            throw new IllegalArgumentException("idle spin must not be negative: " + idleSpinNanos);
+        }
+        this.maxSpinNanos = idleSpinNanos;
+        this.spinBudget = idleSpinNanos;
         this.index = index;
         this.name = name;
         this.provider = provider;
@@ -215,9 +269,25 @@ public final class EventLoop implements LoopContext {
 
     /** Wakes the loop if it is asleep (see the wake-up protocol). Any thread. */
     public void wakeup() {
-        if ((int) WAKE_STATE.getVolatile(this) == ASLEEP && WAKE_STATE.compareAndSet(this, ASLEEP, AWAKE)) {
+        if (wake.claimWakeup()) {
             backend.wakeup();
         }
+    }
+
+    /** The wake-up state: {@link WakeState#AWAKE}, {@code SPINNING} or {@code ASLEEP}. Any thread. */
+    public int wakeState() {
+        return wake.get();
+    }
+
+    /** How many times this loop busy-polled while idle, and how many of those spins found work from another thread. */
+    public long[] spinCounts() {
+        return new long[] {spins, spinsPaid};
+    }
+
+    /** Work the loop must not sleep through; see {@link WakeState#trySleep}. Loop thread. */
+    @Override
+    public boolean pending() {
+        return !inbox.isEmpty() || stopping;
     }
 
     // ---- ops and timers ---------------------------------------------------------------
@@ -276,15 +346,22 @@ public final class EventLoop implements LoopContext {
                 if (local.isEmpty()) {
                     long next = timers.nextDeadline();
                     timeout = next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - timers.clock().nanoTime());
-                    if (timeout > 0) {
-                        WAKE_STATE.setVolatile(this, ASLEEP);
-                        if (!inbox.isEmpty() || stopping) {
-                            timeout = 0;
-                        }
+                    if (timeout > 0 && spinBudget > 0) {
+                        timeout = spin(timeout);
+                    }
+                    if (timeout > 0 && !wake.trySleep(this)) {
+                        timeout = 0;
                     }
                 }
-                backend.poll(timeout);
-                WAKE_STATE.setVolatile(this, AWAKE);
+                if (timeout > 0) {
+                    long slept = System.nanoTime();
+                    backend.poll(timeout);
+                    wake.awake();
+                    afterSleep(System.nanoTime() - slept);
+                } else {
+                    backend.poll(0);
+                    wake.awake();
+                }
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event loop " + name + " died", t);
@@ -294,6 +371,72 @@ public final class EventLoop implements LoopContext {
             } finally {
                 terminated.countDown();
             }
+        }
+    }
+
+    /**
+     * Busy-polls for up to the spin budget (and never past {@code timeout}) while idle, and
+     * adapts the budget (see the overview).
+     *
+     * @return 0 if the loop has work now, else what is left of {@code timeout}
+     */
+    private long spin(long timeout) {
+        spins++;
+        wake.spinning();
+        if (backend.hasUnsubmitted()) {
+            // Hand queued SQEs to the kernel first, or their I/O would wait for the spin.
+            backend.poll(0);
+            if (!local.isEmpty()) {
+                spinBudget = halved(spinBudget);
+                return 0;
+            }
+        }
+        boolean peek = backend.canPeekCompletions();
+        long start = System.nanoTime();
+        long limit = Math.min(spinBudget, timeout);
+        long lastPoll = start;
+        for (int i = 1; ; i++) {
+            if (pending()) {
+                spinsPaid++;
+                spinBudget = Math.min(maxSpinNanos, spinBudget * 2);
+                return 0;
+            }
+            if (peek && backend.completionsReady()) {
+                spinBudget = halved(spinBudget);
+                return 0;
+            }
+            if ((i & 15) == 0) {
+                long now = System.nanoTime();
+                if (now - start >= limit) {
+                    spinBudget = halved(spinBudget);
+                    return timeout == Long.MAX_VALUE ? timeout : Math.max(0, timeout - (now - start));
+                }
+                if (!peek && now - lastPoll >= SPIN_POLL_NANOS) {
+                    lastPoll = now;
+                    backend.poll(0);
+                    if (!local.isEmpty()) {
+                        spinBudget = halved(spinBudget);
+                        return 0;
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long halved(long budget) {
+        long b = budget / 2;
+        return b < SPIN_FLOOR_NANOS ? 0 : b;
+    }
+
+    /**
+     * After a sleep of {@code sleptNanos}: if another thread's work ended it sooner than the
+     * most a spin may last, a spin of twice that long would have caught it, so the budget
+     * grows back to at least that.
+     */
+    private void afterSleep(long sleptNanos) {
+        if (maxSpinNanos > 0 && sleptNanos < maxSpinNanos && !inbox.isEmpty()) {
+            spinBudget = Math.min(maxSpinNanos, Math.max(Math.max(spinBudget * 2, 2 * sleptNanos), SPIN_FLOOR_NANOS));
         }
     }
 

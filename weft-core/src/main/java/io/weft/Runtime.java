@@ -136,12 +136,15 @@ public final class Runtime implements AutoCloseable {
 
     // ---- spawning ---------------------------------------------------------------------
 
-    /** Starts a task on the next loop in turn. Any thread. */
+    /**
+     * Starts a task: from one of this runtime's tasks (with tasks on the loops), on the
+     * caller's loop; from anywhere else, on the next loop in turn. Any thread.
+     */
     public <T> Task<T> spawn(Callable<T> body) {
         return spawnOn(-1, body, null);
     }
 
-    /** Starts a task that returns nothing on the next loop in turn. */
+    /** Starts a task that returns nothing; placed as by {@link #spawn(Callable)}. */
     public Task<Void> spawn(ThrowingRunnable body) {
         return spawn(asCallable(body));
     }
@@ -170,7 +173,7 @@ public final class Runtime implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("runtime " + name + " is closed");
         }
-        int i = loop >= 0 ? loop : Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        int i = loop >= 0 ? loop : placeNew();
         Task<T> t = new Task<>(this, loops[i], body, scope, name + "-task-" + taskIds.incrementAndGet());
         live.add(t);
         if (scope != null) {
@@ -178,6 +181,19 @@ public final class Runtime implements AutoCloseable {
         }
         t.start(threadFactories[i]);
         return t;
+    }
+
+    /**
+     * Where a task started without a loop goes: on the caller's own loop when the caller
+     * runs on one of ours (a task spawning a task: the child shares the parent's caches and
+     * needs no cross-core wake-up), else the next loop in turn.
+     */
+    private int placeNew() {
+        EventLoop here = EventLoop.carrierLoop();
+        if (here != null && here.runtime() == this) {
+            return here.index();
+        }
+        return Math.floorMod(nextLoop.getAndIncrement(), loops.length);
     }
 
     int currentLoopIndexOr(int fallback) {

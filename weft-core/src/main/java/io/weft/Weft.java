@@ -78,12 +78,16 @@ public final class Weft {
         return rt;
     }
 
-    /** Starts a task in the caller's runtime, on the next loop in turn. */
+    /**
+     * Starts a task in the caller's runtime, on the caller's own loop (as Go and tokio do:
+     * no cross-core hand-off). With tasks on the JDK's default scheduler, on the next loop
+     * in turn; {@link Runtime#spawnOn} picks a loop.
+     */
     public static <T> Task<T> spawn(Callable<T> body) {
         return runtime().spawn(body);
     }
 
-    /** Starts a task that returns nothing, on the next loop in turn. */
+    /** Starts a task that returns nothing; placed as by {@link #spawn(Callable)}. */
     public static Task<Void> spawn(ThrowingRunnable body) {
         return runtime().spawn(body);
     }

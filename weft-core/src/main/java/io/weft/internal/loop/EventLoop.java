@@ -8,7 +8,9 @@ import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.Op;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -102,6 +104,11 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     static final long SPIN_POLL_NANOS = 10_000;
 
     private static final VarHandle RUN_START;
+    /**
+     * {@code Thread.currentCarrierThread()}, or null where java.lang is not open to us (then
+     * tasks run on the JDK's scheduler, never on a loop's thread, and nothing needs it).
+     */
+    private static final MethodHandle CURRENT_CARRIER;
 
     static {
         try {
@@ -110,6 +117,38 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        MethodHandle carrier;
+        try {
+            carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            carrier = null;
+        }
+        CURRENT_CARRIER = carrier;
+    }
+
+    /** A loop's platform thread; it knows its loop, so a task can find the loop that carries it. */
+    private static final class LoopThread extends Thread {
+        final EventLoop loop;
+
+        LoopThread(EventLoop loop, String name) {
+            super(null, loop::run, name, 0, false);
+            this.loop = loop;
+            setDaemon(true);
+        }
+    }
+
+    /** The platform thread that runs the caller: the carrier for a virtual thread, where that can be seen. */
+    private static Thread carrier() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && CURRENT_CARRIER != null) {
+            try {
+                return (Thread) CURRENT_CARRIER.invokeExact();
+            } catch (Throwable e) {
+                throw new IllegalStateException("Thread.currentCarrierThread failed", e);
+            }
+        }
+        return t;
     }
 
     /**
@@ -181,8 +220,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         this.runtime = runtime;
         this.timers = new TimerQueue(clock);
         this.nativeDeadlines = provider.capabilities().contains(Capability.NATIVE_DEADLINES);
-        this.thread = Thread.ofPlatform().name(name).daemon(true).inheritInheritableThreadLocals(false)
-                .unstarted(this::run);
+        this.thread = new LoopThread(this, name);
         thread.start();
         // The loop thread opens the backend and counts `started` down; the latch orders its
         // write of `backend` (or `startFailure`) before our reads.
@@ -231,9 +269,25 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         return customScheduler;
     }
 
-    /** The loop of the calling thread (a task, or a virtual thread a task started), or null. */
+    /**
+     * The loop of the calling thread, or null: for a task running on a loop's thread, that
+     * loop (where it runs now); else the loop the task, or the task that started this
+     * virtual thread, was bound to.
+     */
     public static EventLoop current() {
+        if (Thread.currentThread().isVirtual() && CURRENT_CARRIER != null
+                && carrier() instanceof LoopThread lt) {
+            return lt.loop;
+        }
         return CURRENT.get();
+    }
+
+    /**
+     * The loop whose thread runs the caller: a task mounted on it, or the loop thread
+     * itself. Null elsewhere, including for tasks on the JDK's default scheduler.
+     */
+    public static EventLoop carrierLoop() {
+        return carrier() instanceof LoopThread lt ? lt.loop : null;
     }
 
     static void bindCurrent(EventLoop loop) {
@@ -247,7 +301,13 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     @Override
     public boolean inLoop() {
         Thread t = Thread.currentThread();
-        return t == thread || (customScheduler && t.isVirtual() && CURRENT.get() == this);
+        if (t == thread) {
+            return true;
+        }
+        if (!customScheduler || !t.isVirtual()) {
+            return false;
+        }
+        return CURRENT_CARRIER != null ? carrier() == thread : CURRENT.get() == this;
     }
 
     // ---- run queue ------------------------------------------------------------------

@@ -112,6 +112,9 @@ public final class Runtime implements AutoCloseable {
             }
             throw new UncheckedIOException("cannot start runtime " + name, e);
         }
+        for (EventLoop l : loops) {
+            l.joinSiblings(loops);
+        }
         this.blocking = new BlockingPool(name, b.blockingThreads);
         this.watchdog = b.stallThreshold.isZero() ? null : new Watchdog(this, b.stallThreshold, b.onStall);
         // One line says what runs and why; it is a warning when Weft had to settle for the
@@ -149,7 +152,10 @@ public final class Runtime implements AutoCloseable {
         return spawn(asCallable(body));
     }
 
-    /** Starts a task on loop {@code loop} (0 to {@link #loopCount()} - 1). */
+    /**
+     * Starts a task on loop {@code loop} (0 to {@link #loopCount()} - 1), where it stays:
+     * unlike a task from {@link #spawn(Callable)}, it is never stolen by another loop.
+     */
     public <T> Task<T> spawnOn(int loop, Callable<T> body) {
         if (loop < 0 || loop >= loops.length) {
             throw new IllegalArgumentException("loop " + loop + " out of range 0.." + (loops.length - 1));
@@ -179,14 +185,17 @@ public final class Runtime implements AutoCloseable {
         if (scope != null) {
             scope.adopt(t);
         }
-        t.start(threadFactories[i]);
+        // A task placed by the runtime may be stolen by an idle loop: its scheduler is its own
+        // context, which queues it on the loop it last ran on. One given a loop stays there.
+        t.start(loop < 0 && mode == SchedulerMode.LOOPS ? VirtualThreads.builder(t.context()).factory() : threadFactories[i]);
         return t;
     }
 
     /**
      * Where a task started without a loop goes: on the caller's own loop when the caller
      * runs on one of ours (a task spawning a task: the child shares the parent's caches and
-     * needs no cross-core wake-up), else the next loop in turn.
+     * needs no cross-core wake-up; an idle loop steals it if this one stays busy), else
+     * the next loop in turn.
      */
     private int placeNew() {
         EventLoop here = EventLoop.carrierLoop();

@@ -15,6 +15,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop: a platform thread that runs tasks (as the scheduler of their virtual
@@ -30,24 +31,25 @@ import java.util.concurrent.CountDownLatch;
  * One turn of the loop:
  *
  *   1. move the inbox (other threads' submissions) to the local run queue
- *   2. run up to RUNS_PER_POLL runnables, so I/O is polled between bursts of task
- *      switches
+ *   2. run up to RUNS_PER_POLL runnables, alternating between `local` (loop work and
+ *      pinned tasks) and `runq` (tasks that may migrate), so I/O is polled between bursts
+ *      of task switches
  *   3. fire expired timers
  *   4. timeout = 0 if anything is runnable, else until the next timer
- *   5. if timeout > 0 and the spin budget is not 0: spin (below)
- *   6. if still idle: publish ASLEEP in `wake`, then re-check the inbox
- *   7. backend.poll(timeout): blocks; completions unpark tasks into the run queue
+ *   5. if timeout > 0: try to steal once; then, if the spin budget is not 0, spin (below)
+ *   6. if still idle: publish ASLEEP in `wake`, then re-check the inbox and runq
+ *   7. backend.poll(timeout): blocks; completions unpark tasks into the run queues
  *   8. store AWAKE
  *
  * Spin before sleep. Waking a loop that blocked in the kernel costs the waker a syscall
  * and the sleeper 45-60 µs on a virtual machine (the vCPU itself must be woken). So an
- * idle loop first busy-polls for up to `spinBudget`: its inbox and, on io_uring, the
- * completion queue and the
+ * idle loop first busy-polls for up to `spinBudget`: its inbox and runq, the other
+ * loops' runqs (to steal), and, on io_uring, the completion queue and the
  * IORING_SQ_TASKRUN flag (no syscall); a backend that cannot be peeked gets a poll(0)
  * every SPIN_POLL_NANOS. Queued SQEs are handed to the kernel before the spin starts.
  *
  * The budget adapts, within [0, idleSpin]. It doubles when a spin ended with work handed
- * over by another thread (the inbox), and halves when it ran out, or ended
+ * over by another thread (inbox, runq, a steal), and halves when it ran out, or ended
  * only because I/O completed (I/O needs no spin: the kernel wakes a blocked loop as
  * cheaply as a spinning one, and spinning through a steady trickle of I/O would burn the
  * CPU it is meant to save); below SPIN_FLOOR_NANOS it is 0 and the loop goes straight to
@@ -78,6 +80,38 @@ import java.util.concurrent.CountDownLatch;
  * and a spinning state added. WakeStateLincheckTest model-checks it; WakeupStressTest
  * races it on every backend.
  *
+ * Work stealing. A task started by spawn (not spawnOn or spawnLocal: those are pinned) has
+ * its TaskContext as its virtual thread's scheduler. Whenever it becomes runnable it goes
+ * to `runq`, a concurrent queue, of the loop it last ran on; pinned tasks and the loop's
+ * own work go to `local` and the inbox as before and never leave. An idle loop (once when
+ * it goes idle, then during its spin) picks a random other loop and, if that one has
+ * queued tasks, takes half of them (rounded up) into its own runq, as Go and tokio do.
+ * A victim's single queued task is taken only if the victim has been in one runnable for
+ * STEAL_ONE_AFTER_NANOS: otherwise it is about to run it itself, and a parent that just
+ * spawned a child and joins it would otherwise pay a cross-core wake-up for the join. A
+ * loop that queues a second runnable task while no loop spins wakes one sleeping loop to
+ * come and steal (one eventfd write per sleep; none while any loop spins).
+ *
+ * Where a stolen task's I/O goes. A continuation simply runs on the thief's thread, and
+ * from then on the task belongs to the thief: current() is the loop whose thread carries
+ * the task, so its next ops are submitted to the thief's backend, on the thief's thread,
+ * with no cross-thread hop. An op always completes on the loop it was submitted to; the
+ * completion unparks the task, which is queued on the loop the task last ran on, which is
+ * that same loop unless the task was stolen while the op was in flight (only a select
+ * with socket cases leaves ops in flight while it runs; their cancellation hops to their
+ * own loop through Backend.cancel). Handles work from any loop already (a socket
+ * accepted on one loop is served by a task on another): epoll registers an fd with
+ * each loop's epoll that waits on it, io_uring names it in any ring. The exception is a
+ * listener: io_uring keeps its multishot accept's queue in one ring, so a listener's
+ * accepts always go to the loop of its first accept (SocketHandle.acceptLoop), wherever
+ * the accepting task runs. Loop-confined state a task touches after a wait (a timer it
+ * armed) is reached through its own loop (cancelTimer).
+ *
+ * Rejected: dispatching a resumption to the loop that completed the op or that unparked
+ * the task (Go's ready() does). A channel send from a task on loop A would then pull the
+ * receiver off loop B; tasks would follow whoever last woke them rather than their I/O,
+ * and stealing already moves work where loops are idle.
+ *
  * The loop never blocks except in backend.poll, and never takes a lock a task may hold.
  *
  * Rejected: waking on every cross-thread submission (one eventfd write per unpark costs a
@@ -98,6 +132,9 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * adaptive budget spins far less where spins do not pay off.
      */
     public static final long DEFAULT_IDLE_SPIN_NANOS = 50_000;
+    /** How long a victim must have been in one runnable before its only queued task may be stolen. */
+    static final long STEAL_ONE_AFTER_NANOS = 20_000;
+    private static final EventLoop[] NO_SIBLINGS = new EventLoop[0];
     /** A budget below this is not worth a spin: it becomes 0. */
     static final long SPIN_FLOOR_NANOS = 1_000;
     /** How often a spin calls poll(0) on a backend whose completions cannot be peeked. */
@@ -183,6 +220,18 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     private final TimerQueue timers;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(256);
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** Runnable tasks that may migrate: pushed by any thread, polled by this loop and by thieves. */
+    private final ConcurrentLinkedQueue<TaskContext> runq = new ConcurrentLinkedQueue<>();
+    /** About runq.size() (CLQ's own size() walks the queue): incremented after each offer, decremented after each poll. */
+    private final AtomicInteger runqSize = new AtomicInteger();
+    /** Every loop of the runtime, this one included; set once by the runtime before tasks start. */
+    private volatile EventLoop[] siblings = NO_SIBLINGS;
+    /** True if this loop steals: tasks run on the loops and there is another loop. */
+    private volatile boolean stealing;
+    /** xorshift state for picking a victim; loop thread only. */
+    private int random;
+    /** Tasks this loop stole; loop thread only (read by tests with a stale value at worst). */
+    private long stolen;
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -347,7 +396,111 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     /** Work the loop must not sleep through; see {@link WakeState#trySleep}. Loop thread. */
     @Override
     public boolean pending() {
-        return !inbox.isEmpty() || stopping;
+        return !inbox.isEmpty() || !runq.isEmpty() || stopping;
+    }
+
+    /**
+     * Makes this loop one of {@code all} (which includes it), so that it steals from the
+     * others when idle, provided tasks run on the loops. Called once, before tasks start.
+     */
+    public void joinSiblings(EventLoop[] all) {
+        random = 0x9E3779B9 * (index + 1);
+        siblings = all;
+        stealing = customScheduler && CURRENT_CARRIER != null && all.length > 1;
+    }
+
+    /** How many tasks this loop has stolen from others. */
+    public long stolenCount() {
+        return stolen;
+    }
+
+    /**
+     * Queues a runnable task that may migrate (see the overview). Any thread: from another
+     * thread it wakes this loop if asleep; from this loop's thread, with a second task
+     * waiting, it wakes a sleeping loop to steal, unless one is spinning already.
+     */
+    void schedule(TaskContext task) {
+        runq.offer(task);
+        int queued = runqSize.incrementAndGet();
+        if (Thread.currentThread() != thread) {
+            wakeup();
+        } else if (queued >= 2 && stealing) {
+            wakeAThief();
+        }
+    }
+
+    private void wakeAThief() {
+        EventLoop[] all = siblings;
+        for (EventLoop l : all) {
+            if (l != this && l.wake.get() == WakeState.SPINNING) {
+                return;
+            }
+        }
+        for (int k = 1; k < all.length; k++) {
+            EventLoop l = all[(index + k) % all.length];
+            if (l != this && !l.stopping && l.wake.claimWakeup()) {
+                l.backend.wakeup();
+                return;
+            }
+        }
+    }
+
+    private TaskContext pollRunq() {
+        TaskContext t = runq.poll();
+        if (t != null) {
+            runqSize.decrementAndGet();
+        }
+        return t;
+    }
+
+    /**
+     * Takes half (rounded up) of a random other loop's queued tasks into this loop's runq.
+     * Loop thread only.
+     *
+     * @return true if it took any
+     */
+    private boolean trySteal() {
+        EventLoop[] all = siblings;
+        int n = all.length;
+        int r = random;
+        r ^= r << 13;
+        r ^= r >>> 17;
+        r ^= r << 5;
+        random = r;
+        int start = Math.floorMod(r, n);
+        for (int k = 0; k < n; k++) {
+            EventLoop victim = all[(start + k) % n];
+            if (victim == this || victim.stopping) {
+                continue;
+            }
+            int size = victim.runqSize.get();
+            if (size <= 0) {
+                continue;
+            }
+            if (size == 1) {
+                long since = victim.runStart();
+                if (since == 0 || System.nanoTime() - since < STEAL_ONE_AFTER_NANOS) {
+                    continue;
+                }
+            }
+            int want = size - size / 2;
+            int got = 0;
+            while (got < want) {
+                TaskContext t = victim.pollRunq();
+                if (t == null) {
+                    break;
+                }
+                t.movedTo(this);
+                runq.offer(t);
+                runqSize.incrementAndGet();
+                got++;
+            }
+            if (got > 0) {
+                stolen += got;
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- ops and timers ---------------------------------------------------------------
@@ -399,13 +552,16 @@ public final class EventLoop implements LoopContext, WakeState.Work {
             while (true) {
                 runQueued();
                 timers.fireExpired();
-                if (stopping && local.isEmpty() && inbox.isEmpty()) {
+                if (stopping && local.isEmpty() && inbox.isEmpty() && runq.isEmpty()) {
                     break;
                 }
                 long timeout = 0;
-                if (local.isEmpty()) {
+                if (local.isEmpty() && runq.isEmpty()) {
                     long next = timers.nextDeadline();
                     timeout = next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - timers.clock().nanoTime());
+                    if (timeout > 0 && stealing && !stopping && trySteal()) {
+                        timeout = 0;
+                    }
                     if (timeout > 0 && spinBudget > 0) {
                         timeout = spin(timeout);
                     }
@@ -465,6 +621,11 @@ public final class EventLoop implements LoopContext, WakeState.Work {
                 spinBudget = halved(spinBudget);
                 return 0;
             }
+            if ((i & 7) == 0 && stealing && trySteal()) {
+                spinsPaid++;
+                spinBudget = Math.min(maxSpinNanos, spinBudget * 2);
+                return 0;
+            }
             if ((i & 15) == 0) {
                 long now = System.nanoTime();
                 if (now - start >= limit) {
@@ -495,7 +656,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * grows back to at least that.
      */
     private void afterSleep(long sleptNanos) {
-        if (maxSpinNanos > 0 && sleptNanos < maxSpinNanos && !inbox.isEmpty()) {
+        if (maxSpinNanos > 0 && sleptNanos < maxSpinNanos && (!inbox.isEmpty() || !runq.isEmpty())) {
             spinBudget = Math.min(maxSpinNanos, Math.max(Math.max(spinBudget * 2, 2 * sleptNanos), SPIN_FLOOR_NANOS));
         }
     }
@@ -517,7 +678,19 @@ public final class EventLoop implements LoopContext, WakeState.Work {
             local.addLast(r);
         }
         for (int ran = 0; ran < RUNS_PER_POLL; ran++) {
-            Runnable r = local.pollFirst();
+            // Alternate, so neither pinned work nor migrating tasks can starve the other.
+            Runnable r;
+            if ((ran & 1) == 0) {
+                r = local.pollFirst();
+                if (r == null) {
+                    r = pollRunq();
+                }
+            } else {
+                r = pollRunq();
+                if (r == null) {
+                    r = local.pollFirst();
+                }
+            }
             if (r == null) {
                 return;
             }
@@ -535,6 +708,18 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     /** When the current runnable started, or 0 if none is running. Any thread (watchdog). */
     public long runStart() {
         return (long) RUN_START.getOpaque(this);
+    }
+
+    /**
+     * Cancels {@code timer}, which the caller armed on this loop's queue; from a task that
+     * has since moved to another loop, by a hop to this one. Any thread.
+     */
+    public void cancelTimer(TimerQueue.Timer timer) {
+        if (inLoop()) {
+            timers.cancel(timer);
+        } else {
+            execute(() -> timers.cancel(timer));
+        }
     }
 
     /** Asks the loop to stop once its queues are empty; any thread. */

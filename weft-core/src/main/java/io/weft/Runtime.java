@@ -96,12 +96,13 @@ public final class Runtime implements AutoCloseable {
 
         JdkPoller.warmUp();
         int n = b.loops;
+        int[] cpus = b.pinCpus == null ? null : loopCpus(b.pinCpus, n);
         this.loops = new EventLoop[n];
         this.threadFactories = new ThreadFactory[n];
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
-                        NanoClock.SYSTEM, this, b.idleSpin.toNanos());
+                        NanoClock.SYSTEM, this, b.idleSpin.toNanos(), cpus == null ? -1 : cpus[i]);
                 threadFactories[i] = (mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual()).factory();
             }
         } catch (IOException e) {
@@ -124,6 +125,31 @@ public final class Runtime implements AutoCloseable {
                 "{0}: {1} loop(s), backend {2} ({3}), scheduler {4}{5}",
                 name, n, backendName, backendReason, mode,
                 schedulerReason == null ? "" : " (" + schedulerReason + ")");
+    }
+
+    /** The CPU of each of {@code n} loops for {@link Builder#pinLoops(int...)}. */
+    private static int[] loopCpus(int[] requested, int n) {
+        if (requested.length > 0) {
+            if (requested.length < n) {
+                throw new IllegalArgumentException("pinLoops names " + requested.length + " CPU(s) for " + n + " loops");
+            }
+            return java.util.Arrays.copyOf(requested, n);
+        }
+        java.util.BitSet allowed;
+        try {
+            allowed = io.weft.internal.linux.Affinity.currentThreadCpus();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            throw new UnsupportedOperationException("pinLoops needs sched_getaffinity (Linux): " + e, e);
+        }
+        int[] all = allowed.stream().toArray();
+        if (all.length == 0) {
+            throw new UnsupportedOperationException("pinLoops: sched_getaffinity reported no CPU");
+        }
+        int[] cpus = new int[n];
+        for (int i = 0; i < n; i++) {
+            cpus[i] = all[i % all.length];
+        }
+        return cpus;
     }
 
     /** A builder with the defaults from system properties. */
@@ -359,6 +385,7 @@ public final class Runtime implements AutoCloseable {
         private int blockingThreads = Integer.getInteger("weft.blockingThreads",
                 Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private int[] pinCpus;
         private Duration idleSpin = Duration.ofNanos(1000 * Long.getLong("weft.idleSpinMicros",
                 EventLoop.DEFAULT_IDLE_SPIN_NANOS / 1000));
         private String name;
@@ -427,6 +454,24 @@ public final class Runtime implements AutoCloseable {
                 throw new IllegalArgumentException("idleSpin must not be negative: " + d);
             }
             this.idleSpin = d;
+            return this;
+        }
+
+        /**
+         * Pins each loop's thread to one CPU (sched_setaffinity). With no arguments, loop
+         * {@code i} goes on the {@code i}-th CPU this process may use (wrapping around when
+         * there are more loops than CPUs); otherwise loop {@code i} on {@code cpus[i]},
+         * which must name a CPU for every loop. Off by default: a pinned loop cannot move
+         * away from a core that other work keeps busy. The build fails with a message
+         * naming the CPU if the kernel refuses one.
+         */
+        public Builder pinLoops(int... cpus) {
+            for (int c : cpus) {
+                if (c < 0) {
+                    throw new IllegalArgumentException("CPU numbers are not negative: " + c);
+                }
+            }
+            this.pinCpus = cpus.clone();
             return this;
         }
 

@@ -6,6 +6,7 @@ import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.Op;
+import io.weft.internal.linux.Affinity;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -212,6 +213,8 @@ public final class EventLoop implements LoopContext, WakeState.Work {
 
     private final int index;
     private final String name;
+    /** The CPU this loop's thread is pinned to, or -1. */
+    private final int cpu;
     private final boolean customScheduler;
     private final BackendProvider provider;
     /** Made on the loop thread (io_uring's SINGLE_ISSUER wants its ring set up there); see the constructor. */
@@ -257,6 +260,19 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
                      NanoClock clock, Object runtime, long idleSpinNanos) throws IOException {
+        this(index, name, provider, customScheduler, clock, runtime, idleSpinNanos, -1);
+    }
+
+    /**
+     * Makes and starts a loop.
+     *
+     * @param idleSpinNanos the most an idle loop busy-polls before it blocks; 0 never spins
+     * @param cpu           the CPU the loop's thread is pinned to (sched_setaffinity), or -1 for none
+     * @throws IOException  if the backend cannot be opened or the thread cannot be pinned
+     */
+    public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
+                     NanoClock clock, Object runtime, long idleSpinNanos, int cpu) throws IOException {
+        this.cpu = cpu;
         if (idleSpinNanos < 0) {
             throw new IllegalArgumentException("idle spin must not be negative: " + idleSpinNanos);
         }
@@ -295,6 +311,11 @@ public final class EventLoop implements LoopContext, WakeState.Work {
 
     public String name() {
         return name;
+    }
+
+    /** The CPU this loop's thread is pinned to, or -1 if it is not pinned. */
+    public int cpu() {
+        return cpu;
     }
 
     public Thread thread() {
@@ -540,6 +561,9 @@ public final class EventLoop implements LoopContext, WakeState.Work {
 
     private void run() {
         try {
+            if (cpu >= 0) {
+                Affinity.pinCurrentThread(cpu);
+            }
             backend = provider.open(this);
         } catch (Throwable t) {
             startFailure = t;

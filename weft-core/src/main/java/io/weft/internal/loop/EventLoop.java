@@ -199,6 +199,12 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     private final long maxSpinNanos;
     /** What the next spin may last, in [0, maxSpinNanos]; loop thread only. */
     private long spinBudget;
+    /**
+     * Set by a producer that had to wake this loop from a sleep; read and cleared by the
+     * loop after the sleep (afterSleep). Only a hint for the spin budget: a stale value
+     * costs one budget adjustment.
+     */
+    private volatile boolean wokenByProducer;
     // Loop thread only; read by tests and benchmarks with a stale value at worst.
     private long spins;
     private long spinsPaid;
@@ -400,6 +406,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     /** Wakes the loop if it is asleep (see the wake-up protocol). Any thread. */
     public void wakeup() {
         if (wake.claimWakeup()) {
+            wokenByProducer = true;
             backend.wakeup();
         }
     }
@@ -626,7 +633,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         if (backend.hasUnsubmitted()) {
             // Hand queued SQEs to the kernel first, or their I/O would wait for the spin.
             backend.poll(0);
-            if (!local.isEmpty()) {
+            if (!local.isEmpty() || !runq.isEmpty()) {
                 spinBudget = halved(spinBudget);
                 return 0;
             }
@@ -659,7 +666,8 @@ public final class EventLoop implements LoopContext, WakeState.Work {
                 if (!peek && now - lastPoll >= SPIN_POLL_NANOS) {
                     lastPoll = now;
                     backend.poll(0);
-                    if (!local.isEmpty()) {
+                    if (!local.isEmpty() || !runq.isEmpty()) {
+                        // I/O completed (its tasks were queued by this thread): not a hand-off
                         spinBudget = halved(spinBudget);
                         return 0;
                     }
@@ -675,12 +683,17 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     }
 
     /**
-     * After a sleep of {@code sleptNanos}: if another thread's work ended it sooner than the
-     * most a spin may last, a spin of twice that long would have caught it, so the budget
-     * grows back to at least that.
+     * After a sleep of {@code sleptNanos}: if another thread's wake-up ended it sooner than
+     * the most a spin may last, a spin of twice that long would have caught the hand-off
+     * without the wake-up, so the budget grows back to at least that. A sleep ended by I/O
+     * alone does not count.
      */
     private void afterSleep(long sleptNanos) {
-        if (maxSpinNanos > 0 && sleptNanos < maxSpinNanos && (!inbox.isEmpty() || !runq.isEmpty())) {
+        boolean woken = wokenByProducer;
+        if (woken) {
+            wokenByProducer = false;
+        }
+        if (woken && maxSpinNanos > 0 && sleptNanos < maxSpinNanos) {
             spinBudget = Math.min(maxSpinNanos, Math.max(Math.max(spinBudget * 2, 2 * sleptNanos), SPIN_FLOOR_NANOS));
         }
     }

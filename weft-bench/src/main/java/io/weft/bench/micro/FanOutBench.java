@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * channel, {@code workers} tasks each take numbers, do a few microseconds of arithmetic
  * on each ({@link #work}) and send the result on, and one collector sums the results.
  * Weft runs it on a two-loop runtime (producer on loop 0, collector on loop 1, workers
- * alternating); the JDK side is the same program on virtual threads over
+ * alternating between the loops, or, in {@code weftStealing}, started on the driver's loop
+ * and spread by work stealing); the JDK side is the same program on virtual threads over
  * {@link ArrayBlockingQueue}s on the default scheduler. The score is the time per item
  * (lower is better; its inverse is the pipeline's throughput).
  */
@@ -78,6 +79,17 @@ public class FanOutBench {
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long weft(Setting s) {
+        return weftPipeline(s, true);
+    }
+
+    /** The same with the workers started by {@code Weft.spawn}: on the driver's loop, spread by stealing. */
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public long weftStealing(Setting s) {
+        return weftPipeline(s, false);
+    }
+
+    private static long weftPipeline(Setting s, boolean pinWorkers) {
         Runtime rt = s.runtime;
         return Drivers.inWeftTask(rt, () -> {
             Channel<Long> in = Channel.bounded(CAPACITY);
@@ -91,14 +103,15 @@ public class FanOutBench {
             });
             List<Task<Void>> workers = new ArrayList<>();
             for (int w = 0; w < s.workers; w++) {
-                workers.add(rt.spawnOn(w % 2, () -> {
+                io.weft.ThrowingRunnable body = () -> {
                     for (long v : in) {
                         out.send(work(v));
                     }
                     if (workersLeft.decrementAndGet() == 0) {
                         out.close();
                     }
-                }));
+                };
+                workers.add(pinWorkers ? rt.spawnOn(w % 2, body) : io.weft.Weft.spawn(body));
             }
             Task<Long> collector = rt.spawnOn(1, () -> {
                 long sum = 0;

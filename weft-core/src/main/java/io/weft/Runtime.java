@@ -98,12 +98,13 @@ public final class Runtime implements AutoCloseable {
 
         JdkPoller.warmUp();
         int n = b.loops;
+        int[] cpus = b.pinCpus == null ? null : loopCpus(b.pinCpus, n);
         this.loops = new EventLoop[n];
         this.threadFactories = new ThreadFactory[n];
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
-                        NanoClock.SYSTEM, this);
+                        NanoClock.SYSTEM, this, b.idleSpin.toNanos(), cpus == null ? -1 : cpus[i]);
                 threadFactories[i] = (mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual()).factory();
             }
         } catch (IOException e) {
@@ -114,6 +115,9 @@ public final class Runtime implements AutoCloseable {
             }
             throw new UncheckedIOException("cannot start runtime " + name, e);
         }
+        for (EventLoop l : loops) {
+            l.joinSiblings(loops);
+        }
         this.blocking = new BlockingPool(name, b.blockingThreads);
         this.watchdog = b.stallThreshold.isZero() ? null : new Watchdog(this, b.stallThreshold, b.onStall);
         // One line says what runs and why; it is a warning when Weft had to settle for the
@@ -123,6 +127,31 @@ public final class Runtime implements AutoCloseable {
                 "{0}: {1} loop(s), backend {2} ({3}), scheduler {4}{5}",
                 name, n, backendName, backendReason, mode,
                 schedulerReason == null ? "" : " (" + schedulerReason + ")");
+    }
+
+    /** The CPU of each of {@code n} loops for {@link Builder#pinLoops(int...)}. */
+    private static int[] loopCpus(int[] requested, int n) {
+        if (requested.length > 0) {
+            if (requested.length < n) {
+                throw new IllegalArgumentException("pinLoops names " + requested.length + " CPU(s) for " + n + " loops");
+            }
+            return java.util.Arrays.copyOf(requested, n);
+        }
+        java.util.BitSet allowed;
+        try {
+            allowed = io.weft.internal.linux.Affinity.currentThreadCpus();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            throw new UnsupportedOperationException("pinLoops needs sched_getaffinity (Linux): " + e, e);
+        }
+        int[] all = allowed.stream().toArray();
+        if (all.length == 0) {
+            throw new UnsupportedOperationException("pinLoops: sched_getaffinity reported no CPU");
+        }
+        int[] cpus = new int[n];
+        for (int i = 0; i < n; i++) {
+            cpus[i] = all[i % all.length];
+        }
+        return cpus;
     }
 
     /** A builder with the defaults from system properties. */
@@ -138,17 +167,23 @@ public final class Runtime implements AutoCloseable {
 
     // ---- spawning ---------------------------------------------------------------------
 
-    /** Starts a task on the next loop in turn. Any thread. */
+    /**
+     * Starts a task: from one of this runtime's tasks (with tasks on the loops), on the
+     * caller's loop; from anywhere else, on the next loop in turn. Any thread.
+     */
     public <T> Task<T> spawn(Callable<T> body) {
         return spawnOn(-1, body, null);
     }
 
-    /** Starts a task that returns nothing on the next loop in turn. */
+    /** Starts a task that returns nothing; placed as by {@link #spawn(Callable)}. */
     public Task<Void> spawn(ThrowingRunnable body) {
         return spawn(asCallable(body));
     }
 
-    /** Starts a task on loop {@code loop} (0 to {@link #loopCount()} - 1). */
+    /**
+     * Starts a task on loop {@code loop} (0 to {@link #loopCount()} - 1), where it stays:
+     * unlike a task from {@link #spawn(Callable)}, it is never stolen by another loop.
+     */
     public <T> Task<T> spawnOn(int loop, Callable<T> body) {
         if (loop < 0 || loop >= loops.length) {
             throw new IllegalArgumentException("loop " + loop + " out of range 0.." + (loops.length - 1));
@@ -172,14 +207,30 @@ public final class Runtime implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("runtime " + name + " is closed");
         }
-        int i = loop >= 0 ? loop : Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        int i = loop >= 0 ? loop : placeNew();
         Task<T> t = new Task<>(this, loops[i], body, scope, name + "-task-" + taskIds.incrementAndGet());
         live.add(t);
         if (scope != null) {
             scope.adopt(t);
         }
-        t.start(threadFactories[i]);
+        // A task placed by the runtime may be stolen by an idle loop: its scheduler is its own
+        // context, which queues it on the loop it last ran on. One given a loop stays there.
+        t.start(loop < 0 && mode == SchedulerMode.LOOPS ? VirtualThreads.builder(t.context()).factory() : threadFactories[i]);
         return t;
+    }
+
+    /**
+     * Where a task started without a loop goes: on the caller's own loop when the caller
+     * runs on one of ours (a task spawning a task: the child shares the parent's caches and
+     * needs no cross-core wake-up; an idle loop steals it if this one stays busy), else
+     * the next loop in turn.
+     */
+    private int placeNew() {
+        EventLoop here = EventLoop.carrierLoop();
+        if (here != null && here.runtime() == this) {
+            return here.index();
+        }
+        return Math.floorMod(nextLoop.getAndIncrement(), loops.length);
     }
 
     int currentLoopIndexOr(int fallback) {
@@ -355,6 +406,9 @@ public final class Runtime implements AutoCloseable {
         private int blockingThreads = Integer.getInteger("weft.blockingThreads",
                 Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private int[] pinCpus;
+        private Duration idleSpin = Duration.ofNanos(1000 * Long.getLong("weft.idleSpinMicros",
+                EventLoop.DEFAULT_IDLE_SPIN_NANOS / 1000));
         private String name;
 
         private Builder() {
@@ -405,6 +459,40 @@ public final class Runtime implements AutoCloseable {
         /** How long {@link Runtime#close()} waits for tasks, and then for cancelled tasks (default 10 s). */
         public Builder shutdownTimeout(Duration d) {
             this.shutdownTimeout = d;
+            return this;
+        }
+
+        /**
+         * The most time an idle loop busy-polls its queues (and, on io_uring, its completion
+         * queue) before it blocks in the kernel (default 50 µs, or {@code -Dweft.idleSpinMicros}).
+         * Waking a blocked loop costs the thread that hands it work a syscall and the loop
+         * tens of microseconds; a spinning loop picks the work up at once. Each loop adapts
+         * its spin within this bound: it spins less, down to not at all, while spins find
+         * nothing, so an idle runtime does not burn CPU. {@link Duration#ZERO} never spins.
+         */
+        public Builder idleSpin(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("idleSpin must not be negative: " + d);
+            }
+            this.idleSpin = d;
+            return this;
+        }
+
+        /**
+         * Pins each loop's thread to one CPU (sched_setaffinity). With no arguments, loop
+         * {@code i} goes on the {@code i}-th CPU this process may use (wrapping around when
+         * there are more loops than CPUs); otherwise loop {@code i} on {@code cpus[i]},
+         * which must name a CPU for every loop. Off by default: a pinned loop cannot move
+         * away from a core that other work keeps busy. The build fails with a message
+         * naming the CPU if the kernel refuses one.
+         */
+        public Builder pinLoops(int... cpus) {
+            for (int c : cpus) {
+                if (c < 0) {
+                    throw new IllegalArgumentException("CPU numbers are not negative: " + c);
+                }
+            }
+            this.pinCpus = cpus.clone();
             return this;
         }
 

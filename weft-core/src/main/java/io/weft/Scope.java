@@ -135,7 +135,7 @@ public final class Scope implements AutoCloseable {
         wakeOwner();
     }
 
-    /** Starts a child task on the next loop in turn. */
+    /** Starts a child task, placed as by {@link Runtime#spawn(Callable)}. */
     public <T> Task<T> spawn(Callable<T> body) {
         return spawnOn(-1, body);
     }

@@ -78,17 +78,22 @@ public final class Weft {
         return rt;
     }
 
-    /** Starts a task in the caller's runtime, on the next loop in turn. */
+    /**
+     * Starts a task in the caller's runtime, on the caller's own loop (as Go and tokio do:
+     * no cross-core hand-off); a loop with nothing to do steals queued tasks from a busy
+     * one, so the task may move. With tasks on the JDK's default scheduler, on the next
+     * loop in turn. {@link Runtime#spawnOn} and {@link #spawnLocal} pin a task to a loop.
+     */
     public static <T> Task<T> spawn(Callable<T> body) {
         return runtime().spawn(body);
     }
 
-    /** Starts a task that returns nothing, on the next loop in turn. */
+    /** Starts a task that returns nothing; placed as by {@link #spawn(Callable)}. */
     public static Task<Void> spawn(ThrowingRunnable body) {
         return runtime().spawn(body);
     }
 
-    /** Starts a task on the caller's own loop: cheapest to talk to, shares its core. */
+    /** Starts a task on the caller's own loop, never to migrate: cheapest to talk to, shares its core. */
     public static <T> Task<T> spawnLocal(Callable<T> body) {
         Runtime rt = runtime();
         return rt.spawnOn(rt.currentLoopIndexOr(0), body);

@@ -117,6 +117,22 @@ public final class TestSupport {
         }
     }
 
+    /**
+     * Starts task number {@code i} of the calling task's runtime on loop {@code i} modulo
+     * the loop count: tests that mean "across loops" say so, since {@link Weft#spawn} from a
+     * task starts on the caller's own loop.
+     */
+    public static Task<Void> spawnOnLoop(int i, ThrowingRunnable body) {
+        Runtime rt = Weft.runtime();
+        return rt.spawnOn(i % rt.loopCount(), body);
+    }
+
+    /** Like {@link #spawnOnLoop(int, ThrowingRunnable)} for a body with a result. */
+    public static <T> Task<T> spawnOnLoop(int i, java.util.concurrent.Callable<T> body) {
+        Runtime rt = Weft.runtime();
+        return rt.spawnOn(i % rt.loopCount(), body);
+    }
+
     /** A small runtime for tests, in the scheduler mode the build selected. */
     public static Runtime.Builder runtime() {
         return Runtime.builder().loops(2).shutdownTimeout(Duration.ofSeconds(5));

@@ -51,6 +51,7 @@ public final class Main {
                       writes bench-results/ipc.json, ipc.svg
               all     echo, then http, then micro, then file, then ipc (accepts their options; --contenders applies
                       to echo only); prints the planned total first
+              idle    the CPU an idle runtime uses over 10 s, from /proc/self/stat; fails at 1% of a core or more
             """;
 
     public static void main(String[] args) throws Exception {
@@ -68,6 +69,7 @@ public final class Main {
                 case "file" -> file(rest);
                 case "ipc" -> ipc(rest);
                 case "all" -> all(rest);
+                case "idle" -> idle(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
             };
         } catch (IllegalArgumentException e) {
@@ -117,6 +119,14 @@ public final class Main {
         }
         Options o = Options.parse(args, HttpOptions.VALUED, HttpOptions.FLAGS);
         return HttpBench.run(HttpOptions.from(o, defaultOut()), System.out) ? 0 : 1;
+    }
+
+    static int idle(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(IdleCpu.USAGE);
+            return 0;
+        }
+        return IdleCpu.run(Options.parse(args, IdleCpu.VALUED, IdleCpu.FLAGS), System.out) ? 0 : 1;
     }
 
     static int micro(String[] args) throws Exception {

@@ -4,6 +4,7 @@ import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
@@ -88,6 +89,10 @@ final class NetIo {
         int early = Waits.reasonNotToStart(deadline);
         if (early != 0) {
             throw cancelled(early, call, target);
+        }
+        if (op instanceof NetOps.Accept && op.handle() instanceof SocketHandle listener
+                && listener.acceptLoop(loop) instanceof EventLoop home && home.runtime() == loop.runtime()) {
+            loop = home; // see SocketHandle.acceptLoop
         }
         Waits.submitAndAwait(loop, op, deadline);
         long r = op.result();

@@ -2,6 +2,7 @@ package io.weft.sync;
 
 import io.weft.DeadlineExceededException;
 import io.weft.Task;
+import io.weft.TestSupport;
 import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,7 +102,7 @@ class BroadcastChannelTest {
             List<Task<long[]>> receivers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 BroadcastChannel.Receiver<Integer> r = ch.subscribe();
-                receivers.add(Weft.spawn(() -> {
+                receivers.add(TestSupport.spawnOnLoop(i, () -> {
                     long received = 0;
                     long reported = 0;
                     long gaps = 0;

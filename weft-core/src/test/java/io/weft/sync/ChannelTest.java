@@ -2,6 +2,7 @@ package io.weft.sync;
 
 import io.weft.DeadlineExceededException;
 import io.weft.Task;
+import io.weft.TestSupport;
 import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -340,7 +341,7 @@ class ChannelTest {
         List<Task<?>> tasks = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
             int base = p * perProducer;
-            tasks.add(Weft.spawn(() -> {
+            tasks.add(TestSupport.spawnOnLoop(p, () -> {
                 for (int i = 0; i < perProducer; i++) {
                     if ((i & 7) == 0) {
                         while (!ch.trySend(base + i)) {
@@ -356,7 +357,7 @@ class ChannelTest {
             }));
         }
         for (int c = 0; c < consumers; c++) {
-            tasks.add(Weft.spawn(() -> {
+            tasks.add(TestSupport.spawnOnLoop(producers + c, () -> {
                 for (int v : ch) {
                     got.add(v);
                 }

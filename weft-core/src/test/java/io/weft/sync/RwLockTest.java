@@ -2,6 +2,7 @@ package io.weft.sync;
 
 import io.weft.DeadlineExceededException;
 import io.weft.Task;
+import io.weft.TestSupport;
 import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,7 +122,7 @@ class RwLockTest {
             List<Task<Void>> ts = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 boolean writer = i % 3 == 0;
-                ts.add(Weft.spawn(() -> {
+                ts.add(TestSupport.spawnOnLoop(i, () -> {
                     for (int k = 0; k < 400; k++) {
                         try (RwLock.Guard g = writer ? rw.write() : rw.read()) {
                             int w = writer ? writers.incrementAndGet() : writers.get();

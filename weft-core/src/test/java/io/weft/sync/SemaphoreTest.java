@@ -2,6 +2,7 @@ package io.weft.sync;
 
 import io.weft.DeadlineExceededException;
 import io.weft.Task;
+import io.weft.TestSupport;
 import io.weft.Weft;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,7 +161,7 @@ class SemaphoreTest {
             AtomicInteger maxInside = new AtomicInteger();
             List<Task<Void>> ts = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                ts.add(Weft.spawn(() -> {
+                ts.add(TestSupport.spawnOnLoop(i, () -> {
                     for (int k = 0; k < 500; k++) {
                         s.acquire();
                         int now = inside.incrementAndGet();

@@ -55,6 +55,7 @@ public final class MicroBench {
         m.put(SleepManyBench.class, "wall time for 10,000 tasks each sleeping 10 ms");
         m.put(BlockingCallBench.class, "round trip to a platform-thread pool and back");
         m.put(ChannelPingPongBench.class, "round trip over two channels: one loop, two loops, JDK queues");
+        m.put(FanOutBench.class, "fan-out/fan-in pipeline on 2 loops: 1 producer, N workers of a few µs each, 1 collector");
         return m;
     }
 

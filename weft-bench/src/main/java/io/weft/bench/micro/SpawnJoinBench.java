@@ -1,6 +1,7 @@
 package io.weft.bench.micro;
 
 import io.weft.Runtime;
+import io.weft.Task;
 import io.weft.Weft;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,9 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Start a task that returns a value, wait for it, take the value: {@code Weft.spawn(..).join()}
- * (next loop in turn), {@code Weft.spawnLocal(..).join()} (same loop), and a virtual thread
- * started and joined on the JDK's default scheduler. Timed per spawn+join, in batches of
- * {@value #BATCH} from one driver.
+ * from a task (the caller's loop, which another loop may steal from), {@code spawnOn} the
+ * other loop (every spawn and every join crosses cores), {@code Weft.spawnLocal(..).join()}
+ * (same loop, pinned), and a virtual thread started and joined on the JDK's default
+ * scheduler. Timed per spawn+join, in batches of {@value #BATCH} from one driver.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +49,20 @@ public class SpawnJoinBench {
             for (int i = 0; i < BATCH; i++) {
                 int v = i;
                 sum += Weft.spawn(() -> v).join();
+            }
+            return sum;
+        });
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long weftOtherLoop() {
+        return Drivers.inWeftTask(rt, () -> {
+            long sum = 0;
+            for (int i = 0; i < BATCH; i++) {
+                int v = i;
+                int other = (Task.current().loopIndex() + 1) % rt.loopCount();
+                sum += rt.spawnOn(other, () -> v).join();
             }
             return sum;
         });

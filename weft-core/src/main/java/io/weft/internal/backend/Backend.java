@@ -46,6 +46,33 @@ public abstract class Backend implements AutoCloseable {
      */
     public abstract void poll(long timeoutNanos);
 
+    /**
+     * True if the backend can tell, without a syscall, that completions wait
+     * ({@link #completionsReady()}). A loop that busy-polls while idle uses it to notice
+     * I/O; for a backend that cannot, the loop calls {@code poll(0)} now and then instead.
+     */
+    public boolean canPeekCompletions() {
+        return false;
+    }
+
+    /**
+     * True if a {@code poll(0)} now would complete something: the kernel has posted
+     * completions, or has completion work waiting for this thread. No syscall. Loop thread
+     * only; meaningful only where {@link #canPeekCompletions()}.
+     */
+    public boolean completionsReady() {
+        return false;
+    }
+
+    /**
+     * True if work queued by {@link #submit} waits for the next {@link #poll} to reach the
+     * kernel. A loop about to busy-poll calls {@code poll(0)} first, or that work would
+     * wait for the spin to end. Loop thread only.
+     */
+    public boolean hasUnsubmitted() {
+        return false;
+    }
+
     /** Makes a blocked or the next {@link #poll} return promptly. Any thread. */
     public abstract void wakeup();
 

@@ -1,6 +1,8 @@
 package io.weft.internal.backend;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -10,6 +12,34 @@ import java.net.SocketOption;
  * non-blocking call that any thread may make; waits go through {@link IoOp}s.
  */
 public abstract class SocketHandle extends Handle {
+
+    private static final VarHandle ACCEPT_LOOP;
+    static {
+        try {
+            ACCEPT_LOOP = MethodHandles.lookup().findVarHandle(SocketHandle.class, "acceptLoop", LoopContext.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** See {@link #acceptLoop(LoopContext)}; set once. */
+    @SuppressWarnings("unused")
+    private volatile LoopContext acceptLoop;
+
+    /**
+     * The loop that takes this listener's accepts: the first one offered here. A backend
+     * may keep per-listener state in its loop (io_uring's multishot accept queues the
+     * connections the kernel took ahead of demand there), so a task that accepts and has
+     * moved to another loop must still accept on this one, or connections would wait in a
+     * queue nobody reads. Any thread.
+     */
+    public final LoopContext acceptLoop(LoopContext candidate) {
+        LoopContext l = acceptLoop;
+        if (l == null) {
+            l = ACCEPT_LOOP.compareAndSet(this, null, candidate) ? candidate : acceptLoop;
+        }
+        return l;
+    }
 
     /** Binds; for a listener, also listens with {@code backlog}. */
     public abstract void bind(SocketAddress local, int backlog) throws IOException;

@@ -605,4 +605,26 @@ public final class Libc {
     public static long syscall(MemorySegment cs, long number, long a0, long a1, long a2) {
         return syscall(cs, number, a0, a1, a2, 0, 0, 0);
     }
+    // ---- CPU affinity --------------------------------------------------------------------
+
+    private static final MethodHandle SCHED_SETAFFINITY = bind("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETAFFINITY = bind("sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+
+    /** sched_setaffinity(2): thread {@code tid} (0: the calling thread) may run only on the CPUs set in {@code mask} (a cpu_set_t). */
+    public static int schedSetaffinity(MemorySegment cs, int tid, MemorySegment mask) {
+        try {
+            return check(cs, (int) SCHED_SETAFFINITY.invokeExact(cs, tid, mask.byteSize(), mask));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /** sched_getaffinity(2): fills {@code mask} (a cpu_set_t) with the CPUs thread {@code tid} (0: the caller) may run on. */
+    public static int schedGetaffinity(MemorySegment cs, int tid, MemorySegment mask) {
+        try {
+            return check(cs, (int) SCHED_GETAFFINITY.invokeExact(cs, tid, mask.byteSize(), mask));
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
 }

@@ -1,16 +1,27 @@
 package io.weft.internal.loop;
 
+import java.util.concurrent.Executor;
+
 /**
  * What the loop layer knows of a task: its loop, whether it was asked to stop, and since
  * when it has run without reaching a Weft wait (for the stall watchdog). The public
  * {@code io.weft.Task} wraps one.
+ *
+ * <p>A task that may migrate (one started by {@code spawn}, not {@code spawnOn}) has this object as its virtual
+ * thread's scheduler: the JDK hands it the thread's continuation whenever the task becomes
+ * runnable, and it queues itself on the run queue of the loop the task last ran on, from
+ * which an idle loop may steal it (see {@link EventLoop}). A pinned task's scheduler is
+ * its loop itself, and it never moves.
  */
-public final class TaskContext {
+public final class TaskContext implements Executor, Runnable {
 
     private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
 
-    final EventLoop loop;
+    /** The loop the task runs on, or last ran on; changes only when a loop steals the task. */
+    volatile EventLoop loop;
     final Object owner;
+    /** The virtual thread's continuation, as the JDK handed it to {@link #execute}; the same object every time. */
+    private Runnable continuation;
     private volatile boolean cancelRequested;
     /**
      * When the task last started running on its own (at start, and on return from each
@@ -24,6 +35,29 @@ public final class TaskContext {
     public TaskContext(EventLoop loop, Object owner) {
         this.loop = loop;
         this.owner = owner;
+    }
+
+    /**
+     * The virtual-thread scheduler of a task that may migrate: the JDK calls it with the
+     * thread's continuation each time the task becomes runnable (start, unpark, yield). The
+     * task goes to the run queue of its current loop. Any thread.
+     */
+    @Override
+    public void execute(Runnable continuation) {
+        // Plain write: the run queue's offer publishes it to whichever loop polls this.
+        this.continuation = continuation;
+        loop.schedule(this);
+    }
+
+    /** Runs the task until it parks or yields; called by the loop that took it off a run queue. */
+    @Override
+    public void run() {
+        continuation.run();
+    }
+
+    /** A loop took this queued task to run it. */
+    void movedTo(EventLoop thief) {
+        loop = thief;
     }
 
     /** The context of the task running on this thread, or null (not a Weft task). */

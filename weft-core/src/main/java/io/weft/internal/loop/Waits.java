@@ -66,7 +66,7 @@ public final class Waits {
                         op.requestCancel(reason);
                         continue;
                     }
-                    if (!guarded && onLoop) {
+                    if (!guarded && onLoop && loop.inLoop()) {
                         timer = loop.cancelAt(deadline, op, Op.CANCEL_TIMEOUT);
                         guarded = true;
                     }
@@ -82,7 +82,7 @@ public final class Waits {
             }
         } finally {
             if (timer != null) {
-                loop.timers().cancel(timer);
+                loop.cancelTimer(timer); // the task may have been stolen meanwhile
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -170,7 +170,7 @@ public final class Waits {
         await(op, NONE, false);
         if (op.wasCancelled()) {
             if (timer != null) {
-                loop.timers().cancel(timer);
+                loop.cancelTimer(timer); // the task may have been stolen meanwhile
             }
             return op.cancelReason();
         }

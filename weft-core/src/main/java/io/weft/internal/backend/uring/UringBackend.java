@@ -721,6 +721,23 @@ final class UringBackend extends Backend {
         }
     }
 
+    @Override
+    public boolean canPeekCompletions() {
+        // Without IORING_SQ_TASKRUN, completions deferred to this thread (DEFER_TASKRUN)
+        // would stay invisible until the next enter.
+        return taskrunFlag;
+    }
+
+    @Override
+    public boolean completionsReady() {
+        return !closed && (ring.cqReady() > 0 || (ring.sqFlags() & (UringAbi.SQ_TASKRUN | UringAbi.SQ_CQ_OVERFLOW)) != 0);
+    }
+
+    @Override
+    public boolean hasUnsubmitted() {
+        return !closed && (!active || ring.unsubmitted() > 0);
+    }
+
     /**
      * Handles every CQE there is, draining the kernel's overflow list too. Never blocks.
      *

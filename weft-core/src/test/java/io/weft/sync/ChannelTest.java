@@ -334,7 +334,8 @@ class ChannelTest {
         Weft.run(runtime(), () -> mpmc(Channel.unbounded(), 3, 5, 5_000));
     }
 
-    private static void mpmc(Channel<Integer> ch, int producers, int consumers, int perProducer) {
+    /** Shared with ChannelStressTest, which repeats it in its long mode. */
+    static void mpmc(Channel<Integer> ch, int producers, int consumers, int perProducer) {
         ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
         AtomicInteger producersLeft = new AtomicInteger(producers);
         List<Task<?>> tasks = new ArrayList<>();

@@ -2,7 +2,9 @@ package io.weft.sync;
 
 import io.weft.Task;
 import io.weft.ThrowingRunnable;
+import io.weft.TestSupport;
 import io.weft.Weft;
+import io.weft.internal.loop.Waits;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -40,6 +42,30 @@ final class SyncTesting {
         assertThrows(CancellationException.class, () -> t.join(LONG));
         assertEquals(Task.State.CANCELLED, t.state());
         assertInstanceOf(CancellationException.class, seen.get(), "the parked wait threw CancellationException");
+    }
+
+    /**
+     * Waits (bounded) until {@code t} is parked in a Weft wait of {@code primitive} (a
+     * class of this package): its state is WAITING or TIMED_WAITING and its stack has
+     * one of the park loops of {@link Waits} below a method of that class. A thread that is only passing through
+     * an internal lock, or has finished, does not count.
+     */
+    static void awaitParkedIn(Class<?> primitive, Thread t) {
+        TestSupport.eventually(t + " is parked in " + primitive.getSimpleName(), LONG, () -> {
+            Thread.State s = t.getState();
+            if (s != Thread.State.WAITING && s != Thread.State.TIMED_WAITING) {
+                return false;
+            }
+            boolean inWait = false;
+            for (StackTraceElement f : t.getStackTrace()) {
+                if (f.getClassName().equals(Waits.class.getName()) && f.getMethodName().startsWith("await")) {
+                    inWait = true;
+                } else if (inWait && f.getClassName().equals(primitive.getName())) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /** Spawns {@code body} and waits until it is parked. */

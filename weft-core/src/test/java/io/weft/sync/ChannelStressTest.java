@@ -35,14 +35,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Backends alternate between io_uring and epoll (whichever this machine has). In CI the
  * test runs for a few seconds. For a long hunt, give it minutes:
  * <pre>
- *   mvn -B -ntp -pl weft-core test -Dtest=ChannelStressTest -Dsurefire.failIfNoSpecifiedTests=false \
- *       -Dweft.stress.minutes=30
+ *   mvn -B -ntp -pl weft-core test-compile surefire:test@default-test \
+ *       -Dtest=ChannelStressTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *       -Dweft.stress.minutes=30 -Dweft.test.forkTimeout=3600
  * </pre>
- * (each of the two surefire executions, Weft's loops and the JDK scheduler, then runs that
- * long; add {@code surefire:test@default-test} instead of {@code test} after a
- * {@code test-compile} to run only the first). The long mode also repeats
- * {@code ChannelTest}'s many-producers test on each backend between rounds. The number of
- * rounds and values is printed at the end.
+ * ({@code default-test} runs tasks on Weft's loops; {@code default-scheduler-mode} on the
+ * JDK's scheduler; plain {@code test} runs both, each for the whole budget. The fork
+ * timeout must exceed the budget.) The long mode also repeats {@code ChannelTest}'s
+ * many-producers test on a rendezvous channel after every ten rounds. The numbers of
+ * rounds, values and repeats are printed at the end.
  */
 class ChannelStressTest {
 
@@ -182,6 +183,10 @@ class ChannelStressTest {
             Task<Void> t = parties.get(i);
             b.append("\n  ").append(t.name()).append(" on loop ").append(t.loopIndex()).append(' ')
                     .append(t.state()).append(" thread ").append(t.thread().getState()).append(": ").append(doing.get(i));
+            StackTraceElement[] stack = t.thread().getStackTrace();
+            for (int f = 0; f < Math.min(12, stack.length); f++) {
+                b.append("\n      at ").append(stack[f]);
+            }
         }
         return b.toString();
     }

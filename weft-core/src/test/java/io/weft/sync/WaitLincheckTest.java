@@ -54,37 +54,39 @@ public class WaitLincheckTest {
 
     @Test
     void rendezvousChannel() {
-        check(RendezvousOps.class, RendezvousSpec.class);
+        check(RendezvousOps.class, RendezvousSpec.class, 3);
     }
 
     @Test
     void unboundedChannel() {
-        check(UnboundedOps.class, UnboundedSpec.class);
+        check(UnboundedOps.class, UnboundedSpec.class, 3);
     }
 
     @Test
     void semaphoreWithQueuedWaiters() {
-        check(SemaphoreOps.class, SemaphoreSpec.class);
+        // Two threads: a waiter behind a withdrawn head is seen only if its End follows the
+        // head's, which two threads (and the part after them) order far more often than three.
+        check(SemaphoreOps.class, SemaphoreSpec.class, 2);
     }
 
     @Test
     void selectOverTwoChannels() {
-        check(SelectOps.class, SelectSpec.class);
+        check(SelectOps.class, SelectSpec.class, 3);
     }
 
-    private static void check(Class<?> ops, Class<?> spec) {
+    private static void check(Class<?> ops, Class<?> spec, int threads) {
         long t0 = System.nanoTime();
         LinChecker.check(ops, new ModelCheckingOptions()
                 .iterations(ITERATIONS)
                 .invocationsPerIteration(MODEL_INVOCATIONS)
-                .threads(3)
+                .threads(threads)
                 .actorsPerThread(3)
                 .sequentialSpecification(spec));
         long t1 = System.nanoTime();
         LinChecker.check(ops, new StressOptions()
                 .iterations(ITERATIONS)
                 .invocationsPerIteration(STRESS_INVOCATIONS)
-                .threads(3)
+                .threads(threads)
                 .actorsPerThread(3)
                 .sequentialSpecification(spec));
         System.out.println(ops.getSimpleName() + ": " + ITERATIONS + " scenarios, " + ITERATIONS * MODEL_INVOCATIONS

@@ -364,7 +364,11 @@ class ChannelTest {
             }));
         }
         for (Task<?> t : tasks) {
-            t.join(Duration.ofSeconds(60));
+            try {
+                t.join(Duration.ofSeconds(60));
+            } catch (DeadlineExceededException e) {
+                throw new AssertionError("stuck: " + ch + ", " + got.size() + " received;" + SyncTesting.describe(tasks), e);
+            }
         }
         int total = producers * perProducer;
         BitSet seen = new BitSet(total);

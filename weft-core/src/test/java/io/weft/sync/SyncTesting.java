@@ -68,6 +68,20 @@ final class SyncTesting {
         });
     }
 
+    /** Each task's state, its thread's state and the top of its stack: for a report of a hang. */
+    static String describe(java.util.List<? extends Task<?>> tasks) {
+        StringBuilder b = new StringBuilder();
+        for (Task<?> t : tasks) {
+            b.append("\n  ").append(t.name()).append(" on loop ").append(t.loopIndex()).append(' ')
+                    .append(t.state()).append(", thread ").append(t.thread().getState());
+            StackTraceElement[] stack = t.thread().getStackTrace();
+            for (int f = 0; f < Math.min(14, stack.length); f++) {
+                b.append("\n      at ").append(stack[f]);
+            }
+        }
+        return b.toString();
+    }
+
     /** Spawns {@code body} and waits until it is parked. */
     static <T> Task<T> spawnParked(java.util.concurrent.Callable<T> body) {
         Task<T> t = Weft.spawn(body);

@@ -367,7 +367,8 @@ class ChannelTest {
             try {
                 t.join(Duration.ofSeconds(60));
             } catch (DeadlineExceededException e) {
-                throw new AssertionError("stuck: " + ch + ", " + got.size() + " received;" + SyncTesting.describe(tasks), e);
+                String state = "stuck: " + ch + ", " + got.size() + " received;" + SyncTesting.describe(tasks);
+                throw new AssertionError(state + "\n" + SyncTesting.unparkAndRetry(tasks), e);
             }
         }
         int total = producers * perProducer;

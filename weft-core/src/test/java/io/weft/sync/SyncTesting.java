@@ -82,6 +82,28 @@ final class SyncTesting {
         return b.toString();
     }
 
+    /**
+     * Tells a lost wake-up from a wait that nobody completed: unparks every party still
+     * running, once. A wait re-checks its op when woken, so a party that then finishes
+     * had its op completed without being woken; one that parks again is still owed.
+     */
+    static String unparkAndRetry(java.util.List<? extends Task<?>> parties) {
+        for (Task<?> t : parties) {
+            java.util.concurrent.locks.LockSupport.unpark(t.thread());
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (Task<?> t : parties) {
+            try {
+                t.join(Duration.ofNanos(Math.max(1, until - System.nanoTime())));
+            } catch (io.weft.DeadlineExceededException still) {
+                return "after one more unpark " + t.name() + " is still waiting: its wait was not completed";
+            } catch (RuntimeException other) { // the task failed: not a wait problem
+                return "after one more unpark " + t.name() + " ended with " + other;
+            }
+        }
+        return "after one more unpark every party finished: a completed wait had not been woken (a lost unpark)";
+    }
+
     /** Spawns {@code body} and waits until it is parked. */
     static <T> Task<T> spawnParked(java.util.concurrent.Callable<T> body) {
         Task<T> t = Weft.spawn(body);

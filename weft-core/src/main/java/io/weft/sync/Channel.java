@@ -152,19 +152,40 @@ public final class Channel<T> implements Iterable<T> {
     public void send(T value, Deadline deadline) {
         Objects.requireNonNull(value, "value");
         Parking.checkStart("Channel.send");
-        Waiter w;
+        Waiter w = offerOrEnqueue(value);
+        if (w == null) {
+            return;
+        }
+        Parking.await(w.op, deadline);
+        finishSend(w);
+    }
+
+    /**
+     * The first half of a send: hands {@code value} over or buffers it now (null), or
+     * queues a waiting sender with it and returns that waiter, whose op the caller then
+     * waits for.
+     */
+    Waiter offerOrEnqueue(Object value) {
         lock.lock();
         try {
             if (offerLocked(value)) {
-                return;
+                return null;
             }
-            w = new Waiter(new Waits.Signal(), 0, value, 0);
+            Waiter w = new Waiter(new Waits.Signal(), 0, value, 0);
             senders.add(w);
+            return w;
         } finally {
             lock.unlock();
         }
-        boolean completed = Parking.await(w.op, deadline);
-        if (!completed) {
+    }
+
+    /**
+     * The second half of a send, once {@code w}'s op is done: returns if a receiver or the
+     * buffer took the value; withdraws the waiter and throws if the wait was cancelled;
+     * throws if the channel closed.
+     */
+    void finishSend(Waiter w) {
+        if (w.op.wasCancelled()) {
             withdraw(w);
             throw Parking.cancelled(w.op.cancelReason(), "Channel.send");
         }
@@ -264,19 +285,41 @@ public final class Channel<T> implements Iterable<T> {
     /** A value, or {@link Waiter#CLOSED}; the shared body of receive and iteration. */
     private Object receiveOrClosed(Deadline deadline) {
         Parking.checkStart("Channel.receive");
-        Waiter w;
+        Object v = pollOrEnqueue();
+        if (!(v instanceof Waiter w)) {
+            return v;
+        }
+        Parking.await(w.op, deadline);
+        return finishReceive(w);
+    }
+
+    /**
+     * The first half of a receive: a value (or {@link Waiter#CLOSED}) if one can be taken
+     * now; else queues a waiting receiver and returns that {@link Waiter} (never a user
+     * value: the class is private to this package), whose op the caller then waits for.
+     */
+    Object pollOrEnqueue() {
         lock.lock();
         try {
             Object v = pollLocked();
             if (v != EMPTY) {
                 return v;
             }
-            w = new Waiter(new Waits.Signal(), 0, null, 0);
+            Waiter w = new Waiter(new Waits.Signal(), 0, null, 0);
             receivers.add(w);
+            return w;
         } finally {
             lock.unlock();
         }
-        if (!Parking.await(w.op, deadline)) {
+    }
+
+    /**
+     * The second half of a receive, once {@code w}'s op is done: the value (or
+     * {@link Waiter#CLOSED}) it was handed; withdraws the waiter and throws if the wait
+     * was cancelled, in which case it took nothing.
+     */
+    Object finishReceive(Waiter w) {
+        if (w.op.wasCancelled()) {
             withdraw(w);
             throw Parking.cancelled(w.op.cancelReason(), "Channel.receive");
         }

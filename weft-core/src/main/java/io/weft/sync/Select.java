@@ -193,6 +193,27 @@ public final class Select<R> {
         Deadline until = onTimeout == null ? Deadline.NONE : deadline != null ? deadline : Deadline.after(timeout);
         int n = cases.size();
         Waits.Signal sel = new Waits.Signal();
+        Object[] armed = armChannels(sel);
+        try {
+            for (int i = 0; i < n && !sel.isDone(); i++) {
+                armed[i] = armed[i] != null ? armed[i] : cases.get(i).register(sel, i);
+            }
+            if (!sel.isDone()) {
+                Waits.await(sel, until.nanoTime(), false);
+            }
+        } finally {
+            withdrawAll(armed);
+        }
+        return outcome(sel);
+    }
+
+    /**
+     * Steps 1 to 3 of the overview: with every channel locked, fires the first ready case
+     * (completing {@code sel}), or else queues a waiter for {@code sel} in every channel
+     * case. Returns what {@link #withdrawAll} needs, one slot per case.
+     */
+    Object[] armChannels(Waits.Signal sel) {
+        int n = cases.size();
         Object[] armed = new Object[n];
         Channel<?>[] channels = lockOrder();
         lockAll(channels);
@@ -210,20 +231,23 @@ public final class Select<R> {
         } finally {
             unlockAll(channels);
         }
-        try {
-            for (int i = 0; i < n && !sel.isDone(); i++) {
-                armed[i] = armed[i] != null ? armed[i] : cases.get(i).register(sel, i);
-            }
-            if (!sel.isDone()) {
-                Waits.await(sel, until.nanoTime(), false);
-            }
-        } finally {
-            for (int i = 0; i < n; i++) {
-                if (armed[i] != null) {
-                    cases.get(i).withdraw(armed[i]);
-                }
+        return armed;
+    }
+
+    /** Withdraws every waiter and registration that {@code armed} holds. */
+    void withdrawAll(Object[] armed) {
+        for (int i = 0; i < armed.length; i++) {
+            if (armed[i] != null) {
+                cases.get(i).withdraw(armed[i]);
             }
         }
+    }
+
+    /**
+     * Step 5 of the overview, once {@code sel} is done and every case withdrawn: runs the
+     * handler of the case that fired, or the timeout handler, or throws the cancellation.
+     */
+    R outcome(Waits.Signal sel) {
         if (sel.wasCancelled()) {
             if (sel.cancelReason() == Op.CANCEL_TIMEOUT && onTimeout != null) {
                 return onTimeout.get();

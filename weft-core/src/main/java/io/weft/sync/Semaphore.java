@@ -84,18 +84,39 @@ public final class Semaphore {
     public void acquire(int n, Deadline deadline) {
         checkCount(n);
         Parking.checkStart("Semaphore.acquire");
-        Waiter w;
+        Waiter w = acquireOrEnqueue(n);
+        if (w == null) {
+            return;
+        }
+        Parking.await(w.op, deadline);
+        finishAcquire(w);
+    }
+
+    /**
+     * The first half of an acquire: takes {@code n} permits now (null), or queues a waiter
+     * for them and returns it; the caller then waits for its op.
+     */
+    Waiter acquireOrEnqueue(int n) {
         lock.lock();
         try {
             if (takeNowLocked(n)) {
-                return;
+                return null;
             }
-            w = new Waiter(new Waits.Signal(), 0, null, n);
+            Waiter w = new Waiter(new Waits.Signal(), 0, null, n);
             waiters.add(w);
+            return w;
         } finally {
             lock.unlock();
         }
-        if (!Parking.await(w.op, deadline)) {
+    }
+
+    /**
+     * The second half of an acquire, once {@code w}'s op is done: returns if the permits
+     * were granted; if the wait was cancelled, withdraws the waiter, lets the waiters it
+     * held back through, and throws.
+     */
+    void finishAcquire(Waiter w) {
+        if (w.op.wasCancelled()) {
             lock.lock();
             try {
                 waiters.remove(w);

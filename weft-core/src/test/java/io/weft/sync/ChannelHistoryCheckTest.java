@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,11 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Linearizability of {@link Channel} with its blocking operations, which Lincheck cannot
- * drive ({@link ChannelLincheckTest} covers the non-blocking ones). Platform threads run
- * small random mixes of timed {@code send}/{@code receive} and {@code trySend}/{@code
- * tryReceive}; each operation is recorded with the interval [invoked, returned] and its
- * outcome, and each history is checked:
+ * Linearizability of {@link Channel} with its blocking operations, as real threads run
+ * them ({@link ChannelLincheckTest} covers the non-blocking ones, {@link WaitLincheckTest}
+ * the blocking ones split at their park). Platform threads run small random mixes of
+ * timed {@code send}/{@code receive}, {@code trySend}/{@code tryReceive}, and a
+ * {@link Select} that sends or receives (beside a receive case on a channel nobody sends
+ * on); a fourth thread interrupts them at random moments, which cancels the wait in
+ * progress. Each operation is recorded with the interval [invoked, returned] and its
+ * outcome. After the round the channel is drained, and the drain (every value left, then
+ * an empty {@code tryReceive}) is part of the history. Each history is checked:
  *
  * <ul>
  *   <li>bounded channels: an exhaustive search (Wing and Gong) for an order of the
@@ -45,8 +50,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       with the receive that took its value (a rendezvous hand-over is one instant common
  *       to both). A timed-out send's value was never received.</li>
  * </ul>
- * Timeouts are not checked for being "necessary" (that the operation could not have
- * completed at any point of its interval); only that they took nothing.
+ * And for every channel: every value that a send reported sent was received exactly once,
+ * during the round or by the drain; no value was received that was not sent, or whose
+ * send failed. Timeouts and cancellations are not checked for being "necessary" (that
+ * the operation could not have completed at any point of its interval); only that they
+ * took nothing.
  */
 @Tag("mode-independent")
 @Timeout(120)
@@ -69,7 +77,13 @@ class ChannelHistoryCheckTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
-    enum Kind { SEND, RECEIVE, TRY_SEND, TRY_RECEIVE }
+    enum Kind {
+        SEND, RECEIVE, TRY_SEND, TRY_RECEIVE, SELECT_SEND, SELECT_RECEIVE;
+
+        boolean sends() {
+            return this == SEND || this == TRY_SEND || this == SELECT_SEND;
+        }
+    }
 
     /** One completed operation. {@code ok}: it sent, or it received {@code value}. */
     record Event(Kind kind, int thread, int value, long start, long end, boolean ok) {
@@ -79,24 +93,26 @@ class ChannelHistoryCheckTest {
 
         @Override
         public String toString() {
-            return "T" + thread + " " + kind + (kind == Kind.SEND || kind == Kind.TRY_SEND ? "(" + value + ")" : "")
-                    + " -> " + (ok ? (kind == Kind.RECEIVE || kind == Kind.TRY_RECEIVE ? "" + value : "ok") : "no")
+            return "T" + thread + " " + kind + (kind.sends() ? "(" + value + ")" : "")
+                    + " -> " + (ok ? (kind.sends() ? "ok" : "" + value) : "no")
                     + " [" + start + ", " + end + "]";
         }
     }
 
     @Test
-    void boundedChannelHistoriesAreLinearizableALot() throws Exception {
-        for (int capacity : new int[] {1, 2}) {
-            int checked = 0;
+    void boundedAndUnboundedChannelHistoriesAreLinearizableALot() throws Exception {
+        for (int capacity : new int[] {1, 2, Integer.MAX_VALUE}) {
+            int transfers = 0;
             for (int round = 0; round < 300; round++) {
-                List<Event> h = run(Channel.bounded(capacity), round);
+                Channel<Integer> ch = capacity == Integer.MAX_VALUE ? Channel.unbounded() : Channel.bounded(capacity);
+                List<Event> h = run(ch, round);
                 if (!linearizable(h, capacity)) {
-                    fail("not linearizable for bounded(" + capacity + "):\n" + render(h));
+                    fail("not linearizable for " + ch + ":\n" + render(h));
                 }
-                checked++;
+                transfers += everyValueOnce(h);
             }
-            assertEquals(300, checked);
+            assertTrue(transfers > 0, "some values moved through capacity " + capacity);
+            System.out.println("capacity " + capacity + " histories: " + transfers + " values accounted for");
         }
     }
 
@@ -105,10 +121,11 @@ class ChannelHistoryCheckTest {
         int transfers = 0;
         for (int round = 0; round < 300; round++) {
             List<Event> h = run(Channel.rendezvous(), round);
+            everyValueOnce(h);
             Map<Integer, Event> sent = new HashMap<>();
             Set<Integer> notSent = new HashSet<>();
             for (Event e : h) {
-                if (e.kind == Kind.SEND || e.kind == Kind.TRY_SEND) {
+                if (e.kind.sends()) {
                     if (e.ok) {
                         sent.put(e.value, e);
                     } else {
@@ -118,7 +135,7 @@ class ChannelHistoryCheckTest {
             }
             Set<Integer> received = new HashSet<>();
             for (Event r : h) {
-                if ((r.kind == Kind.RECEIVE || r.kind == Kind.TRY_RECEIVE) && r.ok) {
+                if (!r.kind.sends() && r.ok) {
                     assertTrue(received.add(r.value), "received twice: " + r.value + "\n" + render(h));
                     assertTrue(!notSent.contains(r.value), "received the value of a failed send: " + r + "\n" + render(h));
                     Event s = sent.get(r.value);
@@ -133,29 +150,60 @@ class ChannelHistoryCheckTest {
         System.out.println("rendezvous histories: " + transfers + " hand-overs checked");
     }
 
-    /** Runs one round: each thread does OPS_PER_THREAD random operations, all starting together. */
+    /**
+     * Runs one round: each thread does OPS_PER_THREAD random operations, all starting
+     * together, while another interrupts them at random; then drains the channel. The
+     * drain's events come after every other event.
+     */
     private static List<Event> run(Channel<Integer> ch, int round) throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<List<Event>>> fs = new ArrayList<>();
+        Thread[] workers = new Thread[THREADS];
+        CountDownLatch started = new CountDownLatch(THREADS);
         for (int t = 0; t < THREADS; t++) {
             int thread = t;
             fs.add(pool.submit(() -> {
-                go.await();
+                Thread.interrupted(); // one meant for the previous round's last operation
+                workers[thread] = Thread.currentThread();
+                started.countDown();
+                while (true) {
+                    try {
+                        go.await();
+                        break;
+                    } catch (InterruptedException early) {
+                        // meant for an operation that has not started: drop it
+                    }
+                }
                 List<Event> mine = new ArrayList<>();
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 for (int i = 0; i < OPS_PER_THREAD; i++) {
-                    Kind k = Kind.values()[rnd.nextInt(4)];
+                    Kind k = Kind.values()[rnd.nextInt(Kind.values().length)];
                     int v = 1000 * round + 10 * thread + i;
                     mine.add(perform(ch, k, thread, v));
+                    Thread.interrupted(); // an interrupt meant for this operation ends with it
                 }
                 return mine;
             }));
         }
+        assertTrue(started.await(30, TimeUnit.SECONDS));
         go.countDown();
+        // Interrupts land anywhere: before, during or after a wait, or on a try* call.
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int i = rnd.nextInt(3); i > 0; i--) {
+            Thread.sleep(Duration.ofNanos(rnd.nextLong(WAIT.toNanos())));
+            workers[rnd.nextInt(THREADS)].interrupt();
+        }
         List<Event> h = new ArrayList<>();
         for (Future<List<Event>> f : fs) {
             h.addAll(f.get(30, TimeUnit.SECONDS));
         }
+        Integer left;
+        while ((left = ch.tryReceive()) != null) {
+            long t = System.nanoTime();
+            h.add(new Event(Kind.TRY_RECEIVE, THREADS, left, t, t, true));
+        }
+        long t = System.nanoTime();
+        h.add(new Event(Kind.TRY_RECEIVE, THREADS, -1, t, t, false));
         return h;
     }
 
@@ -164,32 +212,70 @@ class ChannelHistoryCheckTest {
         boolean ok;
         int value = v;
         switch (k) {
-            case SEND -> {
-                try {
-                    ch.send(v, WAIT);
-                    ok = true;
-                } catch (DeadlineExceededException e) {
-                    ok = false;
-                }
-            }
+            case SEND -> ok = cancellable(() -> {
+                ch.send(v, WAIT);
+                return true;
+            }) != null;
             case TRY_SEND -> ok = ch.trySend(v);
-            case RECEIVE -> {
-                Integer got;
-                try {
-                    got = ch.receive(WAIT);
-                } catch (DeadlineExceededException e) {
-                    got = null;
-                }
+            case SELECT_SEND -> ok = cancellable(() -> new Select<Boolean>()
+                    .onSend(ch, v, () -> true)
+                    .onReceive(IDLE, x -> {
+                        throw new AssertionError("received " + x + " from a channel nobody sends on");
+                    })
+                    .onTimeout(WAIT, () -> null)
+                    .select()) != null;
+            case RECEIVE, SELECT_RECEIVE, TRY_RECEIVE -> {
+                Integer got = switch (k) {
+                    case RECEIVE -> cancellable(() -> ch.receive(WAIT));
+                    case SELECT_RECEIVE -> cancellable(() -> new Select<Integer>()
+                            .onReceive(ch, x -> x)
+                            .onReceive(IDLE, x -> {
+                                throw new AssertionError("received " + x + " from a channel nobody sends on");
+                            })
+                            .onTimeout(WAIT, () -> null)
+                            .select());
+                    default -> ch.tryReceive();
+                };
                 ok = got != null;
                 value = ok ? got : -1;
             }
-            default -> {
-                Integer got = ch.tryReceive();
-                ok = got != null;
-                value = ok ? got : -1;
-            }
+            default -> throw new AssertionError(k);
         }
         return new Event(k, thread, value, start, System.nanoTime(), ok);
+    }
+
+    /** A channel nobody sends on, for the second case of the selects. */
+    private static final Channel<Integer> IDLE = Channel.rendezvous();
+
+    /** Runs a wait; null if its deadline passed or an interrupt cancelled it (it then took nothing). */
+    private static <T> T cancellable(java.util.function.Supplier<T> wait) {
+        try {
+            return wait.get();
+        } catch (DeadlineExceededException | CancellationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Every value a send reported sent was received exactly once (the drain included), and
+     * every received value was sent by a send that reported it sent. Returns how many.
+     */
+    static int everyValueOnce(List<Event> h) {
+        Set<Integer> sent = new HashSet<>();
+        Set<Integer> received = new HashSet<>();
+        for (Event e : h) {
+            if (e.kind.sends() && e.ok) {
+                sent.add(e.value);
+            }
+        }
+        for (Event e : h) {
+            if (!e.kind.sends() && e.ok) {
+                assertTrue(received.add(e.value), "received twice: " + e + "\n" + render(h));
+                assertTrue(sent.contains(e.value), "received a value no successful send sent: " + e + "\n" + render(h));
+            }
+        }
+        assertEquals(sent, received, "every value sent was received once, or was still in the channel\n" + render(h));
+        return sent.size();
     }
 
     // ---- the exhaustive search ----------------------------------------------------------
@@ -233,7 +319,7 @@ class ChannelHistoryCheckTest {
     private static ArrayDeque<Integer> apply(Event e, ArrayDeque<Integer> q, int capacity) {
         ArrayDeque<Integer> n = new ArrayDeque<>(q);
         switch (e.kind) {
-            case SEND, TRY_SEND -> {
+            case SEND, TRY_SEND, SELECT_SEND -> {
                 if (e.ok) {
                     if (n.size() == capacity) {
                         return null;
@@ -243,7 +329,7 @@ class ChannelHistoryCheckTest {
                     return null; // trySend said full
                 }
             }
-            case RECEIVE, TRY_RECEIVE -> {
+            case RECEIVE, TRY_RECEIVE, SELECT_RECEIVE -> {
                 if (e.ok) {
                     if (n.isEmpty() || n.peekFirst() != e.value) {
                         return null;

@@ -335,7 +335,8 @@ class ChannelTest {
         Weft.run(runtime(), () -> mpmc(Channel.unbounded(), 3, 5, 5_000));
     }
 
-    private static void mpmc(Channel<Integer> ch, int producers, int consumers, int perProducer) {
+    /** Shared with ChannelStressTest, which repeats it in its long mode. */
+    static void mpmc(Channel<Integer> ch, int producers, int consumers, int perProducer) {
         ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
         AtomicInteger producersLeft = new AtomicInteger(producers);
         List<Task<?>> tasks = new ArrayList<>();
@@ -364,7 +365,12 @@ class ChannelTest {
             }));
         }
         for (Task<?> t : tasks) {
-            t.join(Duration.ofSeconds(60));
+            try {
+                t.join(Duration.ofSeconds(60));
+            } catch (DeadlineExceededException e) {
+                String state = "stuck: " + ch + ", " + got.size() + " received;" + SyncTesting.describe(tasks);
+                throw new AssertionError(state + "\n" + SyncTesting.unparkAndRetry(tasks), e);
+            }
         }
         int total = producers * perProducer;
         BitSet seen = new BitSet(total);

@@ -169,6 +169,62 @@ class MutexTest {
     }
 
     @Test
+    void signalAllWakesEveryWaiterAndEachRetakesTheMutexInTurn() throws Exception {
+        Weft.run(runtime(), () -> {
+            Mutex m = new Mutex();
+            Condition c = m.newCondition();
+            AtomicInteger inside = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Task<Void>> waiters = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int id = i;
+                waiters.add(Weft.spawn(() -> {
+                    try (Mutex.Guard g = m.lock()) {
+                        c.await(LONG);
+                        assertTrue(m.isHeldByCurrentThread(), "woke holding the mutex");
+                        if (inside.incrementAndGet() != 1) {
+                            overlaps.incrementAndGet();
+                        }
+                        order.add(id);
+                        Thread.yield(); // give another woken waiter the chance to barge in
+                        inside.decrementAndGet();
+                    }
+                }));
+            }
+            for (Task<Void> w : waiters) {
+                SyncTesting.awaitParkedIn(Condition.class, w.thread());
+            }
+            Task<Void> late;
+            try (Mutex.Guard g = m.lock()) {
+                c.signalAll();
+                // Woken, but each must wait for the mutex, which this task still holds.
+                for (Task<Void> w : waiters) {
+                    SyncTesting.awaitParkedIn(Mutex.class, w.thread());
+                }
+                assertTrue(order.isEmpty(), "no waiter ran while the signaller held the mutex");
+            }
+            for (Task<Void> w : waiters) {
+                w.join(LONG);
+            }
+            assertEquals(4, order.size(), "every waiter woke: " + order);
+            assertEquals(java.util.Set.of(0, 1, 2, 3), java.util.Set.copyOf(order));
+            assertEquals(0, overlaps.get(), "one waiter at a time held the mutex");
+            assertFalse(m.isLocked());
+            // signalAll woke the waiters there were, not a later one.
+            late = Weft.spawn(() -> {
+                try (Mutex.Guard g = m.lock()) {
+                    c.await(LONG);
+                }
+            });
+            SyncTesting.awaitParkedIn(Condition.class, late.thread());
+            assertFalse(late.isDone());
+            c.signal();
+            late.join(LONG);
+        });
+    }
+
+    @Test
     void conditionAwaitRequiresTheMutexAndTimesOutHoldingItAgain() throws Exception {
         Weft.run(runtime(), () -> {
             Mutex m = new Mutex();

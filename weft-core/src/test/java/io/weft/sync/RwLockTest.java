@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.weft.TestSupport.runtime;
 import static io.weft.sync.SyncTesting.LONG;
+import static io.weft.sync.SyncTesting.awaitParkedIn;
 import static io.weft.sync.SyncTesting.cancelWhileParked;
 import static io.weft.sync.SyncTesting.spawnParked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,11 +120,16 @@ class RwLockTest {
             AtomicInteger readers = new AtomicInteger();
             AtomicInteger writers = new AtomicInteger();
             AtomicInteger violations = new AtomicInteger();
+            // Tasks 1 (a reader) and 3 (a writer) run until cancelled; the others 400 times.
+            int[] victims = {1, 3};
+            AtomicInteger[] rounds = new AtomicInteger[8];
             List<Task<Void>> ts = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 boolean writer = i % 3 == 0;
+                boolean victim = i == 1 || i == 3;
+                AtomicInteger done = rounds[i] = new AtomicInteger();
                 ts.add(TestSupport.spawnOnLoop(i, () -> {
-                    for (int k = 0; k < 400; k++) {
+                    while (victim || done.get() < 400) {
                         try (RwLock.Guard g = writer ? rw.write() : rw.read()) {
                             int w = writer ? writers.incrementAndGet() : writers.get();
                             int r = writer ? readers.get() : readers.incrementAndGet();
@@ -137,23 +143,35 @@ class RwLockTest {
                                 readers.decrementAndGet();
                             }
                         }
+                        done.incrementAndGet();
                     }
                 }));
             }
-            // cancel two of them midway: their holds and waits must unwind cleanly
-            Weft.sleep(Duration.ofMillis(5));
-            ts.get(1).cancel();
-            ts.get(3).cancel();
-            for (Task<Void> t : ts) {
-                try {
+            // Cancel the two midway, each parked in an RwLock wait: once both have run a
+            // while, hold the write lock so that their next acquire must park.
+            for (int v : victims) {
+                TestSupport.eventually("task " + v + " ran 50 rounds", LONG, () -> rounds[v].get() >= 50);
+            }
+            try (RwLock.Guard g = rw.write()) {
+                for (int v : victims) {
+                    awaitParkedIn(RwLock.class, ts.get(v).thread());
+                    ts.get(v).cancel();
+                }
+            }
+            for (int i = 0; i < ts.size(); i++) {
+                Task<Void> t = ts.get(i);
+                if (i == victims[0] || i == victims[1]) {
+                    assertThrows(CancellationException.class, () -> t.join(Duration.ofSeconds(60)), "task " + i);
+                    assertEquals(Task.State.CANCELLED, t.state(), "task " + i);
+                } else {
                     t.join(Duration.ofSeconds(60));
-                } catch (CancellationException expected) {
-                    // one of the two cancelled
+                    assertEquals(400, rounds[i].get(), "task " + i);
                 }
             }
             assertEquals(0, violations.get());
             assertEquals(0, rw.readHolds());
             assertFalse(rw.isWriteLocked());
+            assertTrue(rw.tryWrite(), "the cancelled waits left nothing queued");
         });
     }
 }

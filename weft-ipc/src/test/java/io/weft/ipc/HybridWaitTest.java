@@ -69,7 +69,7 @@ class HybridWaitTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "thread"})
     void aRecordThatComesAfterTheWaiterFellAsleepWakesIt(String variant) throws Exception {
-        WaitStrategy hybrid = WaitStrategy.of("hybrid:50us");
+        WaitStrategy hybrid = WaitStrategy.of("hybrid:30us");
         try (OneToOneRing ring = OneToOneRing.create(4096); OwnedFd bell = OwnedFd.eventfd(0)) {
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicInteger rang = new AtomicInteger();
@@ -183,13 +183,13 @@ class HybridWaitTest {
     @Test
     void namesAndBounds() {
         assertEquals("hybrid", WaitStrategy.of("hybrid").name());
-        assertSame(WaitStrategy.hybrid(), WaitStrategy.of("hybrid:20us"));
-        assertEquals("hybrid:50us", WaitStrategy.of("hybrid:50us").name());
+        assertSame(WaitStrategy.hybrid(), WaitStrategy.of("hybrid:50us"), "the default spin is 50 µs");
+        assertEquals("hybrid:30us", WaitStrategy.of("hybrid:30us").name());
         assertEquals("hybrid:2ms", WaitStrategy.of("hybrid:2ms").name());
         assertEquals("hybrid:1500ns", WaitStrategy.of("hybrid:1500ns").name());
-        assertEquals("hybrid:50us", WaitStrategy.of("hybrid:50µs").name());
+        assertEquals("hybrid:30us", WaitStrategy.of("hybrid:30µs").name());
         assertEquals("hybrid:0ms", WaitStrategy.hybrid(Duration.ZERO).name());
-        assertEquals(WaitStrategy.of("hybrid:50us").name(), WaitStrategy.of(WaitStrategy.of("hybrid:50us").name()).name(), "a name reads back");
+        assertEquals(WaitStrategy.of("hybrid:30us").name(), WaitStrategy.of(WaitStrategy.of("hybrid:30us").name()).name(), "a name reads back");
         assertTrue(WaitStrategy.hybrid().runsInTasks());
         assertFalse(WaitStrategy.busySpin().runsInTasks());
         for (String bad : new String[] {"hybrid:20", "hybrid:-1us", "hybrid:11ms", "hybrid:xus", "hybrid:", "hybrid:1s"}) {

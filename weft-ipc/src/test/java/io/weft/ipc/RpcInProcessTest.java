@@ -144,8 +144,8 @@ class RpcInProcessTest {
     @ValueSource(strings = {"io_uring", "epoll"})
     void callsWorkWithTheHybridWaitOnBothSides(String backend) throws Exception {
         Path sock = Files.createTempDirectory("weft-rpc").resolve("s.sock");
-        RpcOptions hybrid = RpcOptions.defaults().withRingCapacity(64 * 1024).withWaitStrategy(WaitStrategy.of("hybrid:50us"));
-        assertEquals("hybrid:50us", hybrid.waitStrategy().name());
+        RpcOptions hybrid = RpcOptions.defaults().withRingCapacity(64 * 1024).withWaitStrategy(WaitStrategy.of("hybrid:30us"));
+        assertEquals("hybrid:30us", hybrid.waitStrategy().name());
         Weft.run(TestBackends.require(backend, 2), () -> {
             try (RpcServer server = RpcServer.bind(sock, ECHO, hybrid); RpcClient rpc = RpcClient.connect(sock, hybrid)) {
                 // one at a time, with pauses that let each side's spin run out and sleep

@@ -166,9 +166,10 @@ final class RpcChannel {
             long i;
             try {
                 i = tx.claim(kind, length, wait, slice);
-            } catch (RingCorruptedException e) {
-                // The peer wrote positions no side writes: nothing more can be sent, so the
-                // session ends for every caller, not just this one.
+            } catch (RingCorruptedException | IllegalStateException e) {
+                // The peer wrote positions no side writes, or a vow never to sleep that RPC
+                // never makes: nothing more can be sent, so the session ends for every
+                // caller, not just this one.
                 RpcException cause = new RpcException(name + ": the ring to pid " + peerPid + " is corrupted: " + e.getMessage(), e);
                 shutdown(cause);
                 throw cause;

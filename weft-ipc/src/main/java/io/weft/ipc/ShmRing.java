@@ -351,7 +351,8 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     /**
-     * Gives the {@link WaitStrategy#notifying() notify} strategy an eventfd per doorbell, for
+     * Gives the {@link WaitStrategy#notifying() notify} strategy (and the sleep that ends a
+     * {@link WaitStrategy#hybrid(java.time.Duration) hybrid} wait) an eventfd per doorbell, for
      * tasks whose loop cannot wait on a futex (the epoll backend; io_uring before Linux 6.7):
      * {@code recordsBell} wakes a consumer waiting for records, {@code spaceBell} producers
      * waiting for space. Every process using the ring must set the same two eventfds (one

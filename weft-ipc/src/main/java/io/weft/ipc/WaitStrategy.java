@@ -313,13 +313,13 @@ public abstract sealed class WaitStrategy permits WaitStrategy.Spin, WaitStrateg
         @Override
         boolean await(BooleanSupplier ready, Doorbell bell, Deadline deadline) throws IOException {
             if (spinNanos > 0) {
-                boolean task = Task.current() != null;
+                Task<?> task = Task.current();
                 long end = System.nanoTime() + spinNanos;
                 for (long round = 0; ; round++) {
                     if (ready.getAsBoolean()) {
                         return true;
                     }
-                    if (task || (round & 63) == 63) {
+                    if (task != null || (round & 63) == 63) {
                         if (System.nanoTime() - end >= 0) {
                             break;
                         }
@@ -327,8 +327,11 @@ public abstract sealed class WaitStrategy permits WaitStrategy.Spin, WaitStrateg
                             return false;
                         }
                     }
-                    if (task) {
+                    if (task != null) {
                         Thread.yield(); // the loop's other tasks run; this one comes back after them
+                        if (task.isCancelRequested()) {
+                            throw new CancellationException("cancelled while waiting on a ring");
+                        }
                     } else {
                         Thread.onSpinWait();
                     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -143,6 +144,28 @@ class HybridWaitTest {
             // A spin that held the loop would let the helper in only once the waiter slept,
             // armed, so that every commit would ring. A slow machine may let a spin run out now and then.
             assertTrue(caughtSpinning > ROUNDS / 2, "the loop's other task ran while the waiter spun in only " + caughtSpinning + " of " + ROUNDS + " rounds");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void cancellingTheTaskEndsItsHybridWait(String variant) throws Exception {
+        try (OneToOneRing ring = OneToOneRing.create(4096); OwnedFd bell = OwnedFd.eventfd(0)) {
+            Throwable ended = on(variant, ring, bell, () -> {
+                AtomicBoolean waiting = new AtomicBoolean();
+                var waiter = Weft.spawnLocal(() -> {
+                    waiting.set(true);
+                    return ring.awaitRecords(WaitStrategy.hybrid(WaitStrategy.MAX_HYBRID_SPIN), Deadline.after(Duration.ofSeconds(60)));
+                });
+                while (!waiting.get()) {
+                    Thread.yield();
+                }
+                waiter.cancel();
+                return assertThrows(RuntimeException.class, waiter::join, "a cancelled wait must not return");
+            });
+            assertTrue(ended instanceof CancellationException || ended.getCause() instanceof CancellationException,
+                    () -> "the wait ended with " + ended);
+            assertEquals(Doorbell.AWAKE, state(ring), "a cancelled waiter leaves the bell awake");
         }
     }
 

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Runs the rings' jcstress tests (the *Stress classes here: publication, slot reuse, wrap
  * and padding, abort, and the doorbells for records and space, on futex words and on
- * eventfds) and fails if any outcome marked FORBIDDEN was seen, or a test errored.
+ * eventfds, and past a vow never to sleep) and fails if any outcome marked FORBIDDEN was
+ * seen, or a test errored.
  *
  * <p>By default a short run that fits a build: one JVM configuration, 0.4 s a test. A
  * longer run, for finding bugs rather than guarding against regressions, takes a jcstress
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(300)
 class JcstressTest {
 
-    private static final int TESTS = 8;
+    private static final int TESTS = 9;
     /** A row of jcstress's result table: state, samples, frequency, expectation. */
     private static final Pattern SAMPLES = Pattern.compile("^\\s+\\S.*?\\s{2,}([0-9][0-9,]*)\\s+<?[0-9.]+%\\s+(Acceptable|Forbidden|Interesting)\\b");
 

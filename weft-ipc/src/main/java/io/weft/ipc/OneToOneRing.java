@@ -39,6 +39,20 @@ import static io.weft.ipc.RingLayout.*;
  */
 public final class OneToOneRing extends ShmRing {
 
+    /**
+     * The producer's vow never to sleep on this ring: it waits for room only with the
+     * spinning strategies or by retrying {@link #tryClaim}. The consumer then frees space
+     * without a full memory fence. Irreversible, as {@link #consumerNeverSleeps()}; a later
+     * sleeping wait for room throws {@link IllegalStateException}. (A ring with many
+     * producers has no such vow: one producer cannot promise for the others.) Producer
+     * only, while it is not waiting.
+     *
+     * @throws IllegalStateException if the producer is asleep on the ring now
+     */
+    public void producerNeverSleeps() {
+        producerBell.vowNeverToSleep("producer");
+    }
+
     /** The consumer's head as the producer last read it; producer thread only. */
     private long headCache;
 

@@ -15,9 +15,9 @@ package io.weft.ipc;
  *  256   +--------------------------------------------------------------+
  *        | head: consumer position (8)      own 128-byte line            |  consumer
  *  384   +--------------------------------------------------------------+
- *        | consumer doorbell: state (4) | futex word (4)                 |  consumer sleeps,
+ *        | consumer doorbell: state (4) | futex word (4) | vow (4)       |  consumer sleeps,
  *  512   +--------------------------------------------------------------+  producers wake
- *        | producer doorbell: state (4) | futex word (4)                 |  producers sleep,
+ *        | producer doorbell: state (4) | futex word (4) | vow (4)       |  producers sleep,
  *  640   +--------------------------------------------------------------+  consumer wakes
  *        |                        ... zero ...                          |
  *  1024  +==============================================================+

@@ -77,6 +77,8 @@ final class RpcChannel {
     final long peerPid;
     private final int maxMessage;
     private final long maxPartial;
+    /** How this side waits on its rings (RpcOptions.waitStrategy: notify or hybrid, both fine in tasks). */
+    private final WaitStrategy wait;
     private final String name;
     private final Mutex txLock = new Mutex();
     /** See the overview. */
@@ -97,6 +99,7 @@ final class RpcChannel {
         this.peerPid = peerPid;
         this.maxMessage = options.maxMessageLength();
         this.maxPartial = options.maxPartialBytes();
+        this.wait = options.waitStrategy();
     }
 
     /** Starts the reader and the watchers in the caller's runtime. */
@@ -162,10 +165,11 @@ final class RpcChannel {
             Deadline slice = Deadline.after(PEER_CHECK).min(deadline);
             long i;
             try {
-                i = tx.claim(kind, length, WaitStrategy.notifying(), slice);
-            } catch (RingCorruptedException e) {
-                // The peer wrote positions no side writes: nothing more can be sent, so the
-                // session ends for every caller, not just this one.
+                i = tx.claim(kind, length, wait, slice);
+            } catch (RingCorruptedException | IllegalStateException e) {
+                // The peer wrote positions no side writes, or a vow never to sleep that RPC
+                // never makes: nothing more can be sent, so the session ends for every
+                // caller, not just this one.
                 RpcException cause = new RpcException(name + ": the ring to pid " + peerPid + " is corrupted: " + e.getMessage(), e);
                 shutdown(cause);
                 throw cause;
@@ -324,7 +328,7 @@ final class RpcChannel {
         reassembler = handler;
         try {
             while (isOpen()) {
-                if (rx.awaitRecords(WaitStrategy.notifying(), Deadline.NONE)) {
+                if (rx.awaitRecords(wait, Deadline.NONE)) {
                     rx.read(handler, 256);
                     if (handler.protocolError != null) {
                         shutdown(handler.protocolError);

@@ -25,9 +25,18 @@ import java.time.Duration;
  *                           connection until one ends, so a client that sends without
  *                           reading its responses is slowed down, and never makes the server
  *                           start tasks without bound
+ * @param waitStrategy       how this side waits on its rings: its reader for requests or
+ *                           responses, its senders for room. RPC waits inside Weft tasks,
+ *                           so only the strategies that {@link WaitStrategy#runsInTasks() run
+ *                           in tasks} are accepted: {@link WaitStrategy#notifying()} (the
+ *                           default; sleeps until rung) and {@link WaitStrategy#hybrid(Duration)}
+ *                           (polls for a while first, yielding to the loop's other tasks:
+ *                           lower latency while calls keep coming, at the cost of that
+ *                           polling). Each side uses its own: the server's options do
+ *                           not choose the client's
  */
 public record RpcOptions(int ringCapacity, Path directory, Duration handshakeTimeout, int maxMessageLength,
-                         long maxPartialBytes, int maxCallsInProgress) {
+                         long maxPartialBytes, int maxCallsInProgress, WaitStrategy waitStrategy) {
 
     /** Calls in progress per connection by default. */
     public static final int DEFAULT_MAX_CALLS_IN_PROGRESS = 1024;
@@ -42,6 +51,19 @@ public record RpcOptions(int ringCapacity, Path directory, Duration handshakeTim
         if (maxCallsInProgress < 1) {
             throw new IllegalArgumentException("maxCallsInProgress must be >= 1: " + maxCallsInProgress);
         }
+        if (waitStrategy == null) {
+            throw new IllegalArgumentException("waitStrategy must not be null (WaitStrategy.notifying() is the default)");
+        }
+        if (!waitStrategy.runsInTasks()) {
+            throw new IllegalArgumentException("RPC waits inside Weft tasks, where the " + waitStrategy.name()
+                    + " wait strategy would hold the loop: use WaitStrategy.notifying() or WaitStrategy.hybrid(spin)");
+        }
+    }
+
+    /** The settings of earlier versions, with the {@link WaitStrategy#notifying() notify} wait strategy. */
+    public RpcOptions(int ringCapacity, Path directory, Duration handshakeTimeout, int maxMessageLength,
+                      long maxPartialBytes, int maxCallsInProgress) {
+        this(ringCapacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress, WaitStrategy.notifying());
     }
 
     /**
@@ -54,30 +76,39 @@ public record RpcOptions(int ringCapacity, Path directory, Duration handshakeTim
 
     /**
      * 1 MiB rings, 10 s handshakes, messages up to 64 MiB, 64 MiB of partial messages and
-     * 1024 calls in progress per connection.
+     * 1024 calls in progress per connection, the notify wait strategy.
      */
     public static RpcOptions defaults() {
         return new RpcOptions(1 << 20, Path.of("/dev/shm"), Duration.ofSeconds(10), 64 << 20);
     }
 
     public RpcOptions withRingCapacity(int capacity) {
-        return new RpcOptions(capacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress);
+        return new RpcOptions(capacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress, waitStrategy);
     }
 
     /** Has no effect any more (see {@link #directory()}). */
     public RpcOptions withDirectory(Path dir) {
-        return new RpcOptions(ringCapacity, dir, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress);
+        return new RpcOptions(ringCapacity, dir, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress, waitStrategy);
     }
 
     public RpcOptions withMaxMessageLength(int length) {
-        return new RpcOptions(ringCapacity, directory, handshakeTimeout, length, maxPartialBytes, maxCallsInProgress);
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, length, maxPartialBytes, maxCallsInProgress, waitStrategy);
     }
 
     public RpcOptions withMaxPartialBytes(long bytes) {
-        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, bytes, maxCallsInProgress);
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, bytes, maxCallsInProgress, waitStrategy);
     }
 
     public RpcOptions withMaxCallsInProgress(int calls) {
-        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, calls);
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, calls, waitStrategy);
+    }
+
+    /**
+     * With {@code strategy} for this side's waits.
+     *
+     * @throws IllegalArgumentException unless the strategy runs in tasks (notify or hybrid)
+     */
+    public RpcOptions withWaitStrategy(WaitStrategy strategy) {
+        return new RpcOptions(ringCapacity, directory, handshakeTimeout, maxMessageLength, maxPartialBytes, maxCallsInProgress, strategy);
     }
 }

@@ -323,6 +323,22 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     /**
+     * The consumer's vow never to sleep on this ring: it waits for records only with the
+     * spinning strategies ({@link WaitStrategy#busySpin()}, {@link WaitStrategy#yielding()},
+     * {@link WaitStrategy#backoff()}) or by polling {@link #hasRecords}. Producers then
+     * publish without the full memory fence that checking for a sleeping consumer needs,
+     * which is most of a commit's cost when both sides spin. Irreversible for the ring's
+     * life, for every process: a later sleeping wait for records ({@link WaitStrategy#notifying()},
+     * {@link WaitStrategy#hybrid(java.time.Duration)}) throws {@link IllegalStateException}.
+     * Consumer only, while it is not waiting.
+     *
+     * @throws IllegalStateException if the consumer is asleep on the ring now
+     */
+    public final void consumerNeverSleeps() {
+        consumerBell.vowNeverToSleep("consumer");
+    }
+
+    /**
      * Waits until a record is ready to {@link #read}. Consumer only.
      *
      * @return true when a record is ready, false if {@code deadline} passed first
@@ -335,7 +351,8 @@ public abstract sealed class ShmRing implements AutoCloseable permits OneToOneRi
     }
 
     /**
-     * Gives the {@link WaitStrategy#notifying() notify} strategy an eventfd per doorbell, for
+     * Gives the {@link WaitStrategy#notifying() notify} strategy (and the sleep that ends a
+     * {@link WaitStrategy#hybrid(java.time.Duration) hybrid} wait) an eventfd per doorbell, for
      * tasks whose loop cannot wait on a futex (the epoll backend; io_uring before Linux 6.7):
      * {@code recordsBell} wakes a consumer waiting for records, {@code spaceBell} producers
      * waiting for space. Every process using the ring must set the same two eventfds (one

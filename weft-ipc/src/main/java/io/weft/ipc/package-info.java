@@ -32,6 +32,10 @@
  * }</pre>
  *
  * <p>The busy-spin, yield and backoff strategies are for dedicated threads; inside a Weft
- * task use the notifying one, which parks the task and leaves its loop free.
+ * task use the notifying one, which parks the task and leaves its loop free, or the hybrid
+ * one, which first polls for a bounded time, yielding to the loop's other tasks between
+ * polls. A side that only ever spins can vow so ({@link io.weft.ipc.ShmRing#consumerNeverSleeps()},
+ * {@link io.weft.ipc.OneToOneRing#producerNeverSleeps()}), which spares its peer a memory
+ * fence per publish.
  */
 package io.weft.ipc;

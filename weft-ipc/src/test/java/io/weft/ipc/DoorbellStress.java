@@ -145,4 +145,42 @@ public class DoorbellStress {
             r.r3 = armed == Doorbell.READY ? -1 : Sleepers.futexSleepEnds(ring, RingLayout.PRODUCER_BELL_OFFSET, armed);
         }
     }
+
+    /**
+     * A consumer that vowed never to sleep ({@link ShmRing#consumerNeverSleeps}) tries to
+     * sleep anyway while the producer commits: the arm is refused, and the commit, which
+     * skips the fenced check for a sleeper, never rings. r1 = 1 if the arm was refused,
+     * r2 = 1 if the commit rang, r3 = 1 if the record is there afterwards.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 0, 1", expect = Expect.ACCEPTABLE, desc = "The vowed consumer could not arm, the commit did not look for it, the record arrived.")
+    @Outcome(expect = Expect.FORBIDDEN, desc = "A vowed consumer armed its bell, a commit rang it, or the record was lost.")
+    @State
+    public static class VowedRecords {
+        private final OneToOneRing ring = OneToOneRing.anonymous(1024);
+
+        public VowedRecords() {
+            ring.consumerNeverSleeps();
+        }
+
+        @Actor
+        public void waiter(III_Result r) {
+            try {
+                ring.consumerBell.arm(Doorbell.SLEEPING_FUTEX, ring::hasRecords);
+                r.r1 = 0;
+            } catch (IllegalStateException e) {
+                r.r1 = 1;
+            }
+        }
+
+        @Actor
+        public void producer(III_Result r) {
+            r.r2 = commitOne(ring);
+        }
+
+        @Arbiter
+        public void after(III_Result r) {
+            r.r3 = ring.hasRecords() && ring.header.get(ValueLayout.JAVA_INT, RingLayout.CONSUMER_BELL_OFFSET) == Doorbell.AWAKE ? 1 : 0;
+        }
+    }
 }

@@ -139,4 +139,52 @@ class RpcInProcessTest {
             }
         });
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void callsWorkWithTheHybridWaitOnBothSides(String backend) throws Exception {
+        Path sock = Files.createTempDirectory("weft-rpc").resolve("s.sock");
+        RpcOptions hybrid = RpcOptions.defaults().withRingCapacity(64 * 1024).withWaitStrategy(WaitStrategy.of("hybrid:30us"));
+        assertEquals("hybrid:30us", hybrid.waitStrategy().name());
+        Weft.run(TestBackends.require(backend, 2), () -> {
+            try (RpcServer server = RpcServer.bind(sock, ECHO, hybrid); RpcClient rpc = RpcClient.connect(sock, hybrid)) {
+                // one at a time, with pauses that let each side's spin run out and sleep
+                for (int k = 0; k < 200; k++) {
+                    byte[] req = ("call " + k).getBytes(StandardCharsets.US_ASCII);
+                    assertArrayEquals(req, rpc.call(1, req, Deadline.after(Duration.ofSeconds(30))));
+                    if (k % 20 == 0) {
+                        Weft.sleep(Duration.ofMillis(1));
+                    }
+                }
+                byte[] big = new byte[300_000]; // fragments: the sender waits for room too
+                new Random(2).nextBytes(big);
+                assertArrayEquals(big, rpc.call(1, big, Deadline.after(Duration.ofSeconds(30))));
+                List<Task<?>> tasks = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int id = t;
+                    tasks.add(Weft.spawn(() -> {
+                        for (int k = 0; k < 100; k++) {
+                            byte[] req = (id + ":" + k).getBytes(StandardCharsets.US_ASCII);
+                            assertArrayEquals(req, rpc.call(1, req, Deadline.after(Duration.ofSeconds(30))));
+                        }
+                    }));
+                }
+                for (Task<?> t : tasks) {
+                    t.join();
+                }
+                assertEquals(1, server.sessions());
+            }
+        });
+    }
+
+    @Test
+    void optionsRefuseAWaitStrategyThatCannotRunInATask() {
+        for (WaitStrategy s : new WaitStrategy[] {WaitStrategy.busySpin(), WaitStrategy.yielding(), WaitStrategy.backoff()}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RpcOptions.defaults().withWaitStrategy(s));
+            assertTrue(e.getMessage().contains(s.name()) && e.getMessage().contains("hybrid"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> RpcOptions.defaults().withWaitStrategy(null));
+        assertEquals("notify", RpcOptions.defaults().waitStrategy().name());
+        assertEquals("hybrid", RpcOptions.defaults().withWaitStrategy(WaitStrategy.hybrid()).waitStrategy().name());
+    }
 }

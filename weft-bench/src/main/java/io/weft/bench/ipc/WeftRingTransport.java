@@ -20,7 +20,10 @@ import java.time.Duration;
  * wait with the contender's {@link WaitStrategy}: for a record with
  * {@link ShmRing#awaitRecords}, for room with {@link ShmRing#claim}. A request is copied in
  * with {@code tryWrite}; the responder copies each request straight from one ring into a
- * slot claimed in the other.
+ * slot claimed in the other. With a spinning strategy (busy-spin, yield, backoff) each
+ * side vows never to sleep on its ends ({@link ShmRing#consumerNeverSleeps()},
+ * {@link OneToOneRing#producerNeverSleeps()}), so that the other side publishes without
+ * a fence, as Agrona's rings do.
  */
 final class WeftRingTransport {
     private WeftRingTransport() {
@@ -47,6 +50,14 @@ final class WeftRingTransport {
         return WaitStrategy.of(c.id().substring(prefix.length()));
     }
 
+    /** With a strategy that never sleeps, vows so on this side's ends: consumer of {@code in}, producer of {@code out}. */
+    static void vowIfSpinning(WaitStrategy strategy, OneToOneRing in, OneToOneRing out) {
+        if (!strategy.runsInTasks()) { // busy-spin, yield, backoff: no doorbell sleeps
+            in.consumerNeverSleeps();
+            out.producerNeverSleeps();
+        }
+    }
+
     /** The responder: makes both rings, then copies each request into the response ring. */
     static final class Server extends Responder implements RecordHandler {
         private final WaitStrategy strategy;
@@ -64,12 +75,14 @@ final class WeftRingTransport {
                 requests.close();
                 throw e;
             }
+            vowIfSpinning(strategy, requests, responses);
             start(c.id());
         }
 
         @Override
         public String info() {
-            return "wait strategy " + strategy.name() + " on both sides, rings of " + CAPACITY + " B";
+            return "wait strategy " + strategy.name() + " on both sides, rings of " + CAPACITY + " B"
+                    + (strategy.runsInTasks() ? "" : ", both sides vowed never to sleep");
         }
 
         @Override
@@ -133,6 +146,7 @@ final class WeftRingTransport {
                 requests.close();
                 throw e;
             }
+            vowIfSpinning(strategy, responses, requests);
             message = arena.allocate(size, 8).copyFrom(MemorySegment.ofArray(IpcRequester.template(size)));
         }
 

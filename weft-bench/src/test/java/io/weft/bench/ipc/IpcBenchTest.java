@@ -29,7 +29,7 @@ class IpcBenchTest {
         return IpcOptions.from(Options.parse(args, IpcOptions.VALUED, IpcOptions.FLAGS), Path.of("unused"));
     }
 
-    private static final List<String> CONTENDERS = List.of("floor", "tcp-loopback", "weft-ring-busy-spin");
+    private static final List<String> CONTENDERS = List.of("floor", "tcp-loopback", "weft-ring-busy-spin", "weft-rpc-hybrid");
 
     @Test
     @Timeout(120)
@@ -94,7 +94,7 @@ class IpcBenchTest {
     @Test
     void targetsAreNotApplicableWhenWhatTheyCompareWasNotMeasured() {
         List<IpcBench.Target> t = IpcBench.targets(List.of(IpcResult.skipped(IpcContender.WEFT_RING_NOTIFY, "not here")));
-        assertEquals(3, t.size());
+        assertEquals(4, t.size());
         for (IpcBench.Target x : t) {
             assertNull(x.met(), x.line());
             assertTrue(x.line().contains("not measured"), x.line());

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs the rings' jcstress tests (the *Stress classes here: publication, slot reuse, wrap
  * and padding, abort, and the doorbells for records and space, on futex words and on
- * eventfds, and past a vow never to sleep) through {@link Jcstress}. A longer run, about 15 minutes on two busy cores:
+ * eventfds, and past a vow never to sleep) through {@link Jcstress}. A longer run, about
+ * 15 minutes on two busy cores:
  * <pre>
  * mvn -B -ntp -pl weft-ipc -am test -Dtest=JcstressTest -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Djunit.jupiter.execution.timeout.mode=disabled \

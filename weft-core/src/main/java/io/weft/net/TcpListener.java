@@ -313,7 +313,8 @@ public final class TcpListener implements AutoCloseable {
      * {@link Acceptor#start}, so it may pace itself between accepts (a connection cap, for
      * one). When one run ends, for any reason, the listener is closed, which ends the
      * others' accepts with {@link SocketException}: a socket nobody accepts on would strand
-     * the connections the kernel gives it. Once per listener; from a Weft task.
+     * the connections the kernel gives it. Cancelling the caller closes the listener and
+     * cancels the runs. Once per listener; from a Weft task.
      *
      * @throws IOException if a run failed with one (the first such failure)
      */
@@ -344,7 +345,14 @@ public final class TcpListener implements AutoCloseable {
                 run.join();
             }
         } finally {
-            closeQuietly(); // also when the caller was cancelled while waiting: the runs end too
+            // Also when the caller was cancelled while waiting: closing ends the runs' accepts,
+            // cancelling ends whatever else they wait for (a free connection slot, say).
+            closeQuietly();
+            for (Task<Void> run : runs) {
+                if (!run.isDone()) {
+                    run.cancel();
+                }
+            }
         }
         Throwable failure = first.get();
         if (failure instanceof IOException io) {

@@ -2,7 +2,9 @@ package io.weft.bench.accept;
 
 import io.weft.Runtime;
 import io.weft.Task;
+import io.weft.Weft;
 import io.weft.net.TcpListener;
+import io.weft.net.TcpStream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,13 +21,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Connections accepted per second, and how evenly they spread over the loops, for each
- * {@link TcpListener.Spread}: blocking clients on platform threads in this JVM connect,
+ * {@link TcpListener.Spread} and for a plain accept loop that starts each connection with
+ * {@code Weft.spawn} (on the acceptor's own loop; "spawn"): blocking clients on platform threads in this JVM connect,
  * read the one byte the server's connection task writes, wait for the server's close, and
  * connect again.
  *
  * <pre>
  * java -cp weft-bench/target/weft-bench.jar:weft-bench/target/lib/* io.weft.bench.accept.AcceptSpreadBench \
- *     [--backend io_uring|epoll|nio] [--spread reuse_port|hand_off] [--loops 2] [--clients 8] [--seconds 5] [--warmup 1]
+ *     [--backend io_uring|epoll|nio] [--spread reuse_port|hand_off|spawn] [--loops 2] [--clients 8] [--work-us 0] [--seconds 5] [--warmup 1]
  * </pre>
  */
 public final class AcceptSpreadBench {
@@ -38,7 +41,8 @@ public final class AcceptSpreadBench {
         int clients = 8;
         double seconds = 5;
         double warmup = 1;
-        List<TcpListener.Spread> spreads = List.of(TcpListener.Spread.values());
+        long workNanos = 0;
+        List<String> spreads = List.of("reuse_port", "hand_off", "spawn");
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -47,30 +51,55 @@ public final class AcceptSpreadBench {
                 case "--clients" -> clients = Integer.parseInt(v);
                 case "--seconds" -> seconds = Double.parseDouble(v);
                 case "--warmup" -> warmup = Double.parseDouble(v);
-                case "--spread" -> spreads = List.of(TcpListener.Spread.valueOf(v.toUpperCase(Locale.ROOT)));
+                case "--spread" -> spreads = List.of(v);
+                case "--work-us" -> workNanos = Long.parseLong(v) * 1000;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
         }
-        System.out.printf(Locale.ROOT, "backend %s, %d loops, %d clients, %.1f s each (after %.1f s warm-up)%n",
-                backend, loops, clients, seconds, warmup);
-        for (TcpListener.Spread spread : spreads) {
-            run(backend, loops, clients, spread, warmup, seconds);
+        System.out.printf(Locale.ROOT, "backend %s, %d loops, %d clients, %d µs of CPU per connection, %.1f s each"
+                + " (after %.1f s warm-up)%n", backend, loops, clients, workNanos / 1000, seconds, warmup);
+        for (String spread : spreads) {
+            run(backend, loops, clients, spread, workNanos, warmup, seconds);
         }
     }
 
-    private static void run(String backend, int loops, int clients, TcpListener.Spread spread, double warmup,
+    private static void run(String backend, int loops, int clients, String spread, long workNanos, double warmup,
                             double seconds) throws Exception {
         AtomicLongArray perLoop = new AtomicLongArray(loops);
         try (Runtime rt = Runtime.builder().loops(loops).backend(backend).build()) {
             CompletableFuture<TcpListener> bound = new CompletableFuture<>();
             Task<Void> server = rt.spawn(() -> {
-                TcpListener l = TcpListener.builder().spread(spread).bind(new InetSocketAddress("127.0.0.1", 0));
+                boolean spawn = spread.equals("spawn");
+                TcpListener l = TcpListener.builder()
+                        .spread(spawn ? TcpListener.Spread.HAND_OFF : TcpListener.Spread.valueOf(spread.toUpperCase(Locale.ROOT)))
+                        .bind(new InetSocketAddress("127.0.0.1", 0));
                 bound.complete(l);
-                l.serve(conn -> {
+                TcpListener.ConnectionHandler handler = conn -> {
                     perLoop.incrementAndGet(Task.current().loopIndex());
+                    for (long until = System.nanoTime() + workNanos; System.nanoTime() - until < 0; ) {
+                        Thread.onSpinWait(); // the connection's own CPU work, on its loop
+                    }
                     conn.writeAll(new byte[]{1}, 0, 1, io.weft.Deadline.after(Duration.ofSeconds(10)));
-                });
+                };
+                if (!spawn) {
+                    l.serve(handler);
+                    return;
+                }
+                // The plain accept loop: Weft.spawn starts each connection on the acceptor's loop.
+                while (true) {
+                    TcpStream conn;
+                    try {
+                        conn = l.accept();
+                    } catch (java.net.SocketException closed) {
+                        return;
+                    }
+                    Weft.spawn(() -> {
+                        try (conn) {
+                            handler.handle(conn);
+                        }
+                    });
+                }
             });
             TcpListener listener = bound.get(10, TimeUnit.SECONDS);
             InetSocketAddress address = listener.localAddress();

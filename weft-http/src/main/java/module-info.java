@@ -3,6 +3,6 @@
  * task per connection, on weft-core's TCP streams.
  */
 module io.weft.http {
-    requires io.weft.core;
+    requires transitive io.weft.core; // its API takes a Runtime and a TcpListener.Spread
     exports io.weft.http;
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,13 +32,28 @@ class AcceptFdLimitTest {
 
     @Test
     void acceptBacksOffOnEmfileAndRecovers() throws Exception {
+        runChild("accept", 1, 20);
+    }
+
+    /** The same through serve's per-loop SO_REUSEPORT sockets: each acceptor backs off and recovers. */
+    @Test
+    void perLoopAcceptorsBackOffOnEmfileAndRecover() throws Exception {
+        runChild("serve", 2, 40);
+    }
+
+    /**
+     * Runs {@link Child} with {@code loops} loops, connects 3 clients while its descriptor
+     * table is full, and checks that all 3 were accepted after at most {@code maxBackoffs}
+     * back-offs (each acceptor backs off on its own).
+     */
+    private static void runChild(String mode, int loops, int maxBackoffs) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String backend = System.getProperty("weft.backend", "auto");
         String scheduler = System.getProperty("weft.scheduler", "auto");
         String cmd = "ulimit -n 256 && exec '" + java + "' --add-opens java.base/java.lang=ALL-UNNAMED"
                 + " --enable-native-access=ALL-UNNAMED -Djdk.trackAllThreads=false"
-                + " -Dweft.backend=" + backend + " -Dweft.scheduler=" + scheduler + " -Dweft.loops=1"
-                + " -cp '" + System.getProperty("java.class.path") + "' '" + Child.class.getName() + "'";
+                + " -Dweft.backend=" + backend + " -Dweft.scheduler=" + scheduler + " -Dweft.loops=" + loops
+                + " -cp '" + System.getProperty("java.class.path") + "' '" + Child.class.getName() + "' " + mode;
         Process child = new ProcessBuilder("bash", "-c", cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
@@ -60,16 +76,23 @@ class AcceptFdLimitTest {
             assertTrue(backoffs >= 1, "accept hit the limit and backed off");
             // The child held the limit for 500 ms after the first backoff; backoff starts at
             // 10 ms and doubles, so a loop that spun instead would show thousands of attempts.
-            assertTrue(backoffs <= 20, "accept backed off rather than spinning: " + backoffs + " attempts");
+            assertTrue(backoffs <= maxBackoffs, "accept backed off rather than spinning: " + backoffs + " attempts");
             assertEquals(0, child.exitValue());
         } finally {
             child.destroyForcibly();
         }
     }
 
-    /** The child: fills its descriptor table, lets accept hit EMFILE, then frees it. */
+    /**
+     * The child: fills its descriptor table, lets accept hit EMFILE, then frees it. With
+     * argument {@code serve}, accepts through {@link TcpListener#serve} on per-loop sockets.
+     */
     public static final class Child {
         public static void main(String[] args) throws Exception {
+            if (args.length > 0 && args[0].equals("serve")) {
+                serve();
+                return;
+            }
             Weft.run(() -> {
                 try (TcpListener l = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
                     // One round first, so every class on the path is loaded: with no
@@ -113,6 +136,50 @@ class AcceptFdLimitTest {
                     System.out.println("ACCEPTED " + accepted + " " + l.fdLimitBackoffs());
                 }
             });
+        }
+
+        private static void serve() throws Exception {
+            Weft.run(() -> {
+                AtomicInteger accepted = new AtomicInteger();
+                TcpListener l = TcpListener.builder().spread(TcpListener.Spread.REUSE_PORT)
+                        .bind(new InetSocketAddress("127.0.0.1", 0));
+                var server = Weft.spawn(() -> l.serve(conn -> accepted.incrementAndGet()));
+                // Warm the path (see above); the kernel spreads these over the sockets.
+                for (int i = 0; i < 8; i++) {
+                    TcpStream.connect(l.localAddress()).close();
+                }
+                awaitAccepted(accepted, 8);
+                accepted.set(0);
+                List<FileChannel> filler = new ArrayList<>();
+                try {
+                    while (true) {
+                        filler.add(FileChannel.open(Path.of("/dev/null")));
+                    }
+                } catch (IOException full) {
+                    // the table is full: every acceptor's accept will now fail with EMFILE
+                }
+                System.out.println("READY " + l.localAddress().getPort());
+                System.out.flush();
+                Deadline limit = Deadline.after(Duration.ofSeconds(60));
+                while (l.fdLimitBackoffs() == 0 && !limit.hasPassed()) {
+                    Weft.sleep(Duration.ofMillis(5));
+                }
+                Weft.sleep(Duration.ofMillis(500));
+                for (FileChannel f : filler) {
+                    f.close();
+                }
+                awaitAccepted(accepted, 3);
+                System.out.println("ACCEPTED " + accepted.get() + " " + l.fdLimitBackoffs());
+                l.close();
+                server.join(Duration.ofSeconds(30));
+            });
+        }
+
+        private static void awaitAccepted(AtomicInteger accepted, int n) {
+            Deadline limit = Deadline.after(Duration.ofSeconds(30));
+            while (accepted.get() < n && !limit.hasPassed()) {
+                Weft.sleep(Duration.ofMillis(5));
+            }
         }
     }
 }

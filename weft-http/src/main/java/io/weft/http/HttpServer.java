@@ -38,12 +38,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Overview
  *
  * start() spawns the accept task on the runtime and waits until it has bound. The accept
- * task spawns a task per connection (Weft.spawn: the next loop in turn, so connections
- * spread over the loops) and registers the connection in `connections`. Before each
- * accept it takes one of `maxConnections` permits, which the connection's task returns
- * when it ends: at the cap the acceptor waits, so new connections stay in the kernel's
- * listen backlog (unserved, not refused) until one closes. Reaching the cap is logged
- * once per server at WARNING, later times at DEBUG, so a flood does not flood the log.
+ * task runs the listener's acceptors (TcpListener.runAcceptors, as the builder's spread
+ * says: one acceptor handing connections to the loops in turn, or one per loop with its
+ * own SO_REUSEPORT socket), so connections spread over every loop. An acceptor starts a
+ * task per connection (Acceptor.start) and registers the connection in `connections`.
+ * Each connection holds one of `maxConnections` permits, which its task returns when it
+ * ends. A lone acceptor takes the permit before it accepts: at the cap it waits, so new
+ * connections stay in the kernel's listen backlog (unserved, not refused) until one
+ * closes. Per-loop acceptors take it just after they accept instead: a permit held by an
+ * acceptor waiting on a quiet socket would otherwise be missing while connections wait on
+ * another loop's socket, below the cap; so at the cap each may hold one accepted
+ * connection unserved (at most loops - 1 descriptors past the cap, the reserve covers
+ * them). Reaching the cap is logged once per server at WARNING, later times at DEBUG, so
+ * a flood does not flood the log.
  *
  * shutdown(grace), from any thread but this server's tasks:
  *   1. set `draining`; close the listener, which ends the accept task;
@@ -75,8 +82,9 @@ public final class HttpServer {
     private final Semaphore slots;
     /** Set once the cap was first reached: later times are logged at DEBUG only. */
     private final AtomicBoolean capLogged = new AtomicBoolean();
-    /** True while the acceptor waits for a connection to end before accepting another. */
-    private volatile boolean atCap;
+    /** How many acceptors wait for a connection to end before they serve another. */
+    private final java.util.concurrent.atomic.AtomicInteger atCap = new java.util.concurrent.atomic.AtomicInteger();
+    private final TcpListener.Spread spread;
     private final Object ended = new Object();
     /**
      * False until shutdown begins, then true for good. Written once by shutdown(), read by
@@ -94,6 +102,7 @@ public final class HttpServer {
                 b.idleTimeout, b.readTimeout, b.writeTimeout, b.maxDrainSize,
                 b.bodyTimeout, b.minRequestBodyRate, b.minResponseRate);
         this.maxConnections = b.maxConnections > 0 ? b.maxConnections : defaultMaxConnections();
+        this.spread = b.spread;
         this.slots = new Semaphore(maxConnections);
         this.serverLine = b.serverName == null ? new byte[0] : Ascii.bytes("Server: " + b.serverName + "\r\n");
     }
@@ -159,56 +168,76 @@ public final class HttpServer {
     private void accept(CompletableFuture<TcpListener> bound) throws IOException {
         TcpListener l;
         try {
-            l = TcpListener.bind(bindAddress);
+            l = TcpListener.builder().spread(spread).bind(bindAddress);
         } catch (IOException | RuntimeException e) {
             bound.completeExceptionally(e);
             return;
         }
         bound.complete(l);
         try (l) {
-            while (!draining) {
+            l.runAcceptors(a -> acceptOn(l, a));
+        }
+    }
+
+    /** One acceptor's loop; see the overview for when it takes a connection's permit. */
+    private void acceptOn(TcpListener l, TcpListener.Acceptor acceptor) throws IOException {
+        boolean slotFirst = l.spread() == TcpListener.Spread.HAND_OFF || Weft.runtime().loopCount() == 1;
+        while (!draining) {
+            if (slotFirst) {
                 awaitSlot();
-                TcpStream s;
-                try {
-                    s = l.accept();
-                } catch (SocketException e) {
+            }
+            TcpStream s;
+            try {
+                s = acceptor.accept();
+            } catch (SocketException e) {
+                if (slotFirst) {
                     slots.release();
-                    if (l.isClosed()) {
-                        return;
-                    }
-                    throw e;
-                } catch (IOException | RuntimeException e) {
-                    slots.release();
-                    throw e;
                 }
-                if (draining) {
-                    slots.release();
-                    s.close();
+                if (l.isClosed()) {
                     return;
                 }
-                Connection c;
-                try {
-                    s.setNoDelay(true);
-                    c = new Connection(this, s);
-                } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (slotFirst) {
                     slots.release();
-                    s.close();
-                    LOG.log(System.Logger.Level.DEBUG, "dropped a connection that failed as it was accepted: " + e);
-                    continue;
                 }
-                connections.add(c);
-                Weft.spawn(() -> {
-                    try {
-                        c.serve();
-                    } finally {
-                        connections.remove(c);
-                        slots.release();
-                        synchronized (ended) {
-                            ended.notifyAll();
-                        }
-                    }
-                });
+                throw e;
             }
+            if (!slotFirst) {
+                try {
+                    awaitSlot();
+                } catch (RuntimeException e) { // cancelled at shutdown
+                    s.close();
+                    throw e;
+                }
+            }
+            if (draining) {
+                slots.release();
+                s.close();
+                return;
+            }
+            Connection c;
+            try {
+                s.setNoDelay(true);
+                c = new Connection(this, s);
+            } catch (IOException | RuntimeException e) {
+                slots.release();
+                s.close();
+                LOG.log(System.Logger.Level.DEBUG, "dropped a connection that failed as it was accepted: " + e);
+                continue;
+            }
+            connections.add(c);
+            acceptor.start(() -> {
+                try {
+                    c.serve();
+                } finally {
+                    connections.remove(c);
+                    slots.release();
+                    synchronized (ended) {
+                        ended.notifyAll();
+                    }
+                }
+            });
         }
     }
 
@@ -220,11 +249,11 @@ public final class HttpServer {
         String message = "at the connection cap of " + maxConnections
                 + ": new connections wait in the listen backlog until one closes";
         LOG.log(capLogged.compareAndSet(false, true) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, message);
-        atCap = true;
+        atCap.incrementAndGet();
         try {
             slots.acquire();
         } finally {
-            atCap = false;
+            atCap.decrementAndGet();
         }
     }
 
@@ -314,7 +343,7 @@ public final class HttpServer {
 
     /** True while the server is at its connection cap and waits for a connection to close before accepting. */
     boolean waitingAtCap() {
-        return atCap;
+        return atCap.get() > 0;
     }
 
     /**
@@ -392,6 +421,7 @@ public final class HttpServer {
         private DataRate minRequestBodyRate = Limits.DEFAULT.minRequestBodyRate();
         private DataRate minResponseRate = Limits.DEFAULT.minResponseRate();
         private int maxConnections;
+        private TcpListener.Spread spread = TcpListener.Spread.HAND_OFF;
 
         private Builder() {
         }
@@ -512,6 +542,17 @@ public final class HttpServer {
                 throw new IllegalArgumentException("maxConnections must be at least 1: " + n);
             }
             this.maxConnections = n;
+            return this;
+        }
+
+        /**
+         * How connections spread over the runtime's loops (default
+         * {@link TcpListener.Spread#HAND_OFF}: one acceptor hands them to the loops in turn,
+         * and the port is this server's alone). {@link TcpListener.Spread#REUSE_PORT} gives
+         * every loop its own SO_REUSEPORT socket and acceptor.
+         */
+        public Builder spread(TcpListener.Spread spread) {
+            this.spread = java.util.Objects.requireNonNull(spread, "spread");
             return this;
         }
 

@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  * stream, and a connection still open then is cancelled and reported. The scope collects
  * rather than fails fast: one broken connection must not tear down the others.
  *
- * Connection tasks are spawned on the next loop in turn, so connections spread over the
- * loops instead of all living on the accept task's.
+ * Connection tasks start on the accept task's loop (a spawn from a task is local), and an
+ * idle loop steals queued ones. In the demo the clients run in the same runtime, so a
+ * connection whose client shares its loop hands each message over without waking another
+ * core; TcpListener.serve would instead spread connections evenly by hand-off.
  */
 final class EchoServer {
 

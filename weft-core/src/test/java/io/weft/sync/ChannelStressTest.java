@@ -66,11 +66,11 @@ class ChannelStressTest {
     }
 
     private void runForBudget() throws Exception {
-        // On the JDK's default scheduler (JDK 25.0.3) the long mode found, within minutes, a
-        // task parked in Waits.await whose op was complete: an unpark that never arrived (one
-        // more unpark released it). Waits now re-checks off-loop waits every 250 ms, so such a
-        // loss is a delay, not a hang; -Dweft.waits.offLoopRecheckMillis=0 turns that off to
-        // hunt the loss itself.
+        // This stress finds, within a minute, a task parked in Waits.await whose op is
+        // complete: an unpark that never arrived (one more unpark releases it), on Weft's
+        // loops and on the JDK's default scheduler. Waits re-checks every 250 ms, so such a
+        // loss is a delay, not a hang; -Dweft.waits.recheckMillis=0 turns that off to hunt
+        // the loss itself.
         List<String> backends = new ArrayList<>();
         for (String b : BACKENDS) {
             if (available(b)) {

@@ -35,20 +35,19 @@ public final class Waits {
     public static final long NONE = Long.MAX_VALUE;
 
     /**
-     * How long a waiter that is not on a loop thread (a platform thread, or a task on the
-     * JDK's default scheduler) parks before it looks at its op again even without an
-     * unpark. A long stress of cross-loop channel hand-offs on the default scheduler showed,
-     * a few times in hours, a waiter whose op was done but which was never unparked,
-     * although {@link Op#complete} always unparks after publishing DONE; no cause was found
-     * in Weft's code. The re-check turns such a loss into a delay of at most this long
-     * instead of a hang. Waits on a loop thread were never seen to lose a wake-up and park
-     * without a bound. {@code -Dweft.waits.offLoopRecheckMillis=0} turns the re-check off
-     * (to hunt the loss with ChannelStressTest's long mode); the default is 250.
+     * How long any waiter parks before it looks at its op again even without an unpark.
+     * The cross-loop channel stress (ChannelStressTest) finds, within a minute on two
+     * loops and on the JDK's default scheduler alike, a waiter whose op is done but which
+     * was never unparked, although {@link Op#complete} always unparks after publishing
+     * DONE; the cause is not found yet. The re-check turns such a loss into a delay of at
+     * most this long instead of a hang. On a loop it is a loop timer (a heap insert and
+     * remove per wait); elsewhere a timed park. {@code -Dweft.waits.recheckMillis=0} turns
+     * it off, to hunt the loss itself; the default is 250.
      */
-    static final long OFF_LOOP_RECHECK_NANOS = offLoopRecheckNanos();
+    static final long RECHECK_NANOS = recheckNanos();
 
-    private static long offLoopRecheckNanos() {
-        long ms = Long.getLong("weft.waits.offLoopRecheckMillis", 250);
+    private static long recheckNanos() {
+        long ms = Long.getLong("weft.waits.recheckMillis", 250);
         return ms <= 0 ? Long.MAX_VALUE : ms * 1_000_000L;
     }
 
@@ -64,6 +63,7 @@ public final class Waits {
         boolean onLoop = loop != null && loop.inLoop();
         boolean interrupted = Thread.interrupted();
         TimerQueue.Timer timer = null;
+        TimerQueue.Timer recheck = null;
         boolean timed = deadline != NONE;
         if (task != null) {
             task.activeSince = 0;
@@ -90,12 +90,15 @@ public final class Waits {
                     }
                 }
                 if (!guarded && op.isPending()) {
-                    long left = deadline - System.nanoTime();
-                    LockSupport.parkNanos(op, onLoop ? left : Math.min(left, OFF_LOOP_RECHECK_NANOS));
-                } else if (onLoop) {
+                    LockSupport.parkNanos(op, Math.min(deadline - System.nanoTime(), RECHECK_NANOS));
+                } else if (RECHECK_NANOS != Long.MAX_VALUE && onLoop && loop.inLoop()) {
+                    // a loop timer is far cheaper than a timed park of a virtual thread
+                    if (recheck == null || !recheck.isScheduled()) {
+                        recheck = loop.timers().schedule(loop.timers().clock().nanoTime() + RECHECK_NANOS, wakeWaiter(op));
+                    }
                     LockSupport.park(op);
                 } else {
-                    LockSupport.parkNanos(op, OFF_LOOP_RECHECK_NANOS);
+                    LockSupport.parkNanos(op, RECHECK_NANOS);
                 }
                 if (Thread.interrupted()) {
                     interrupted = true;
@@ -104,6 +107,9 @@ public final class Waits {
         } finally {
             if (timer != null) {
                 loop.cancelTimer(timer); // the task may have been stolen meanwhile
+            }
+            if (recheck != null && recheck.isScheduled()) {
+                loop.cancelTimer(recheck);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -148,16 +154,16 @@ public final class Waits {
         return 0;
     }
 
+    private static Runnable wakeWaiter(Op op) {
+        Thread waiter = op.waiter();
+        return () -> LockSupport.unpark(waiter);
+    }
+
     /** Waits until {@code op} is done, never cancelling it; the interrupt status is kept. */
     public static void awaitUninterruptibly(Op op) {
         boolean interrupted = false;
-        boolean onLoop = EventLoop.current() != null && EventLoop.current().inLoop();
         while (!op.isDone()) {
-            if (onLoop) {
-                LockSupport.park(op);
-            } else {
-                LockSupport.parkNanos(op, OFF_LOOP_RECHECK_NANOS); // see OFF_LOOP_RECHECK_NANOS
-            }
+            LockSupport.parkNanos(op, RECHECK_NANOS); // see RECHECK_NANOS
             if (Thread.interrupted()) {
                 interrupted = true;
             }

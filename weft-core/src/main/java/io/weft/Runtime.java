@@ -116,7 +116,7 @@ public final class Runtime implements AutoCloseable {
             throw new UncheckedIOException("cannot start runtime " + name, e);
         }
         for (EventLoop l : loops) {
-            l.joinSiblings(loops);
+            l.joinSiblings(loops, b.workStealing);
         }
         this.blocking = new BlockingPool(name, b.blockingThreads);
         this.watchdog = b.stallThreshold.isZero() ? null : new Watchdog(this, b.stallThreshold, b.onStall);
@@ -407,6 +407,7 @@ public final class Runtime implements AutoCloseable {
                 Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int[] pinCpus;
+        private boolean workStealing = Boolean.getBoolean("weft.workStealing");
         private Duration idleSpin = Duration.ofNanos(1000 * Long.getLong("weft.idleSpinMicros",
                 EventLoop.DEFAULT_IDLE_SPIN_NANOS / 1000));
         private String name;
@@ -475,6 +476,19 @@ public final class Runtime implements AutoCloseable {
                 throw new IllegalArgumentException("idleSpin must not be negative: " + d);
             }
             this.idleSpin = d;
+            return this;
+        }
+
+        /**
+         * Lets an idle loop take queued tasks from a busy one: half of a random loop's
+         * queue. Tasks started by {@code spawnOn} or {@code spawnLocal} are never moved; a
+         * moved task's later I/O goes to the loop it runs on. Off by default (or
+         * {@code -Dweft.workStealing=true}) while it is new: on the nio backend it
+         * deadlocked a loop once in the JDK's Selector deregistration, so there it is
+         * ignored.
+         */
+        public Builder workStealing(boolean on) {
+            this.workStealing = on;
             return this;
         }
 

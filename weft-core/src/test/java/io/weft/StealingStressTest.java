@@ -38,7 +38,10 @@ class StealingStressTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void everyTaskRunsExactlyOnceWhileLoopsSteal(String backend) throws Exception {
-        TestSupport.onBackend(backend, () -> {
+        Assumptions.assumeFalse(backend.equals("nio"),
+                "work stealing is not supported on nio: a stolen task's channel, registered with another loop's"
+                        + " Selector, deadlocked a loop once in the JDK's deregistration");
+        TestSupport.onBackend(TestSupport.runtime().workStealing(true), backend, () -> {
             Runtime rt = Weft.runtime();
             AtomicIntegerArray runs = new AtomicIntegerArray(MAX_TASKS);
             AtomicInteger ids = new AtomicInteger();
@@ -154,7 +157,7 @@ class StealingStressTest {
 
     @Test
     void pinnedTasksAreNeverStolen() throws Exception {
-        try (Runtime rt = TestSupport.runtime().build()) {
+        try (Runtime rt = TestSupport.runtime().workStealing(true).build()) {
             Assumptions.assumeTrue(rt.schedulerMode() == SchedulerMode.LOOPS, "no stealing with tasks on the JDK's scheduler");
             AtomicInteger strays = new AtomicInteger();
             List<Task<Void>> ts = new ArrayList<>();

@@ -143,7 +143,12 @@ public final class TestSupport {
      * the test with the reason the backend cannot run here.
      */
     public static void onBackend(String backend, ThrowingRunnable body) throws Exception {
-        Runtime.Builder b = runtime().backend(backend);
+        onBackend(runtime(), backend, body);
+    }
+
+    /** Like {@link #onBackend(String, ThrowingRunnable)}, on a runtime built from {@code builder}. */
+    public static void onBackend(Runtime.Builder builder, String backend, ThrowingRunnable body) throws Exception {
+        Runtime.Builder b = builder.backend(backend);
         Runtime probe;
         try {
             probe = b.build();

@@ -53,7 +53,7 @@ public class FanOutBench {
 
         @Setup(Level.Trial)
         public void start() {
-            runtime = Runtime.builder().name("bench").loops(2).stallThreshold(java.time.Duration.ZERO).build();
+            runtime = Runtime.builder().name("bench").loops(2).workStealing(true).stallThreshold(java.time.Duration.ZERO).build();
             if (runtime.schedulerMode() != SchedulerMode.LOOPS) {
                 System.err.println("warning: Weft tasks run on the JDK's default scheduler (" + runtime.schedulerReason() + ")");
             }

@@ -429,12 +429,21 @@ public final class EventLoop implements LoopContext, WakeState.Work {
 
     /**
      * Makes this loop one of {@code all} (which includes it), so that it steals from the
-     * others when idle, provided tasks run on the loops. Called once, before tasks start.
+     * others when idle if {@code steal}, provided tasks run on the loops. Called once, before tasks start.
      */
-    public void joinSiblings(EventLoop[] all) {
+    public void joinSiblings(EventLoop[] all, boolean steal) {
         random = 0x9E3779B9 * (index + 1);
         siblings = all;
-        stealing = customScheduler && CURRENT_CARRIER != null && all.length > 1;
+        stealing = steal && stealingSupported() && customScheduler && CURRENT_CARRIER != null && all.length > 1;
+    }
+
+    /**
+     * Whether this loop's backend lets a stolen task's I/O run here. Not on nio: a
+     * channel registered with one loop's Selector and then used from another loop's
+     * deadlocked a loop once in the JDK's deregistration (StealingStressTest, nio).
+     */
+    public boolean stealingSupported() {
+        return !"nio".equals(provider.name());
     }
 
     /** How many tasks this loop has stolen from others. */

@@ -68,7 +68,9 @@ final class EchoDemo {
      * verified, 1 if something failed or mismatched, or if the runtime could not start.
      */
     static int execute(DemoOptions options, PrintStream out, PrintStream err, boolean terminal) {
-        Runtime.Builder builder = Runtime.builder().name("weft-demo").shutdownTimeout(Duration.ofSeconds(5));
+        // Clients and connections are spawned from tasks, so they start on their spawner's loop;
+        // stealing spreads them over the loops (on nio it is ignored, and one loop does most).
+        Runtime.Builder builder = Runtime.builder().name("weft-demo").workStealing(true).shutdownTimeout(Duration.ofSeconds(5));
         if (options.backend() != null) {
             builder.backend(options.backend());
         }

@@ -1,6 +1,5 @@
 package io.weft.internal.backend.uring;
 
-import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.linux.Errno;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -8,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The ring mechanics alone: setup, NOPs through SQ and CQ, a full SQ, an overflowing CQ. */
 @Tag("mode-independent") // drives the backend directly, no tasks: runs once
@@ -18,11 +16,7 @@ class RingTest {
 
     @BeforeAll
     static void probe() {
-        try {
-            support = UringProbe.probe();
-        } catch (BackendUnavailableException e) {
-            assumeTrue(false, "io_uring unavailable: " + e.getMessage());
-        }
+        support = UringTesting.probeOrSkip();
     }
 
     private static Ring open(int entries, int cqEntries) throws UringException {

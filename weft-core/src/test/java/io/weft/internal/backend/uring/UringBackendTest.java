@@ -1,7 +1,6 @@
 package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.TestLoop;
-import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
@@ -40,11 +39,7 @@ class UringBackendTest {
 
     @BeforeAll
     static void probe() {
-        try {
-            support = UringProbe.probe();
-        } catch (BackendUnavailableException e) {
-            assumeTrue(false, "io_uring unavailable: " + e.getMessage());
-        }
+        support = UringTesting.probeOrSkip();
     }
 
     private TestLoop loop;

@@ -1,6 +1,5 @@
 package io.weft.internal.backend.uring;
 
-import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.FileOps;
 import io.weft.internal.backend.Op;
 import io.weft.internal.backend.TestLoop;
@@ -38,11 +37,7 @@ class UringCloseTest {
 
     @BeforeAll
     static void probe() {
-        try {
-            support = UringProbe.probe();
-        } catch (BackendUnavailableException e) {
-            assumeTrue(false, "io_uring unavailable: " + e.getMessage());
-        }
+        support = UringTesting.probeOrSkip();
     }
 
     @TempDir

@@ -198,18 +198,7 @@ class HttpLimitsTest {
     @Test
     void aClientThatDoesNotTakeItsResponseIsCutOffAfterTheWriteTimeout() throws Exception {
         java.util.concurrent.CompletableFuture<Throwable> handlerSaw = new java.util.concurrent.CompletableFuture<>();
-        Router r = new Router().get("/flood", (req, res) -> {
-            byte[] block = new byte[64 * 1024];
-            try (java.io.OutputStream out = res.outputStream()) {
-                for (int i = 0; i < 4096; i++) { // 256 MiB: far more than socket buffers hold
-                    out.write(block);
-                }
-            } catch (IOException e) {
-                handlerSaw.complete(e);
-                throw e;
-            }
-            handlerSaw.complete(null);
-        });
+        Router r = ServerFixture.floodRouter(handlerSaw);
         try (ServerFixture f = new ServerFixture(r, b -> b.writeTimeout(Duration.ofMillis(300))); RawClient c = f.client()) {
             c.send("GET /flood HTTP/1.1\r\nHost: t\r\n\r\n"); // and never read
             Throwable seen = handlerSaw.get(20, java.util.concurrent.TimeUnit.SECONDS);

@@ -88,18 +88,7 @@ class HttpSlowPeerTest {
     @Test
     void aClientTakingItsResponseBelowTheMinimumRateIsCutOff() throws Exception {
         CompletableFuture<Throwable> handlerSaw = new CompletableFuture<>();
-        Router r = new Router().get("/flood", (req, res) -> {
-            byte[] block = new byte[64 * 1024];
-            try (java.io.OutputStream out = res.outputStream()) {
-                for (int i = 0; i < 4096; i++) { // 256 MiB: far more than socket buffers hold
-                    out.write(block);
-                }
-            } catch (IOException e) {
-                handlerSaw.complete(e);
-                throw e;
-            }
-            handlerSaw.complete(null);
-        });
+        Router r = ServerFixture.floodRouter(handlerSaw);
         try (ServerFixture f = new ServerFixture(r, b -> b.writeTimeout(Duration.ofSeconds(60))
                 .minResponseDataRate(20 << 20, Duration.ofMillis(200)));
              Socket s = new Socket()) {

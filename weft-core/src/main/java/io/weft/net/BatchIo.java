@@ -1,7 +1,7 @@
 package io.weft.net;
 
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.CmsgLayout;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
@@ -80,7 +80,7 @@ final class BatchIo {
      *
      * @return the number of datagrams sent
      */
-    static int send(EventLoop loop, FdSocket socket, List<ByteBuffer> datagrams, SocketAddress target, long deadline,
+    static int send(EventLoop loop, SocketHandle socket, List<ByteBuffer> datagrams, SocketAddress target, long deadline,
                     Object what) throws IOException {
         int n = datagrams.size();
         if (n == 0) {
@@ -127,7 +127,7 @@ final class BatchIo {
      * Receives up to {@code buffers.size()} datagrams in one recvmmsg, waiting for the
      * first; each goes into the next buffer (advancing its position).
      */
-    static List<UdpMessage> receive(EventLoop loop, FdSocket socket, List<ByteBuffer> buffers, long deadline,
+    static List<UdpMessage> receive(EventLoop loop, SocketHandle socket, List<ByteBuffer> buffers, long deadline,
                                     Object what) throws IOException {
         int n = buffers.size();
         long data = 0;
@@ -184,7 +184,7 @@ final class BatchIo {
     }
 
     /** Makes the call until it does not say EAGAIN or EINTR, waiting for {@code events} between tries. */
-    private static long retry(EventLoop loop, FdSocket socket, int events, long deadline, String call, Object what, Call c)
+    private static long retry(EventLoop loop, SocketHandle socket, int events, long deadline, String call, Object what, Call c)
             throws IOException {
         while (true) {
             long r = socket.withFd(c::apply);

@@ -1,7 +1,7 @@
 package io.weft.net;
 
 import io.weft.internal.backend.MsgOps;
-import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.CmsgLayout;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
@@ -73,7 +73,7 @@ final class MsgIo {
     }
 
     /** sendmsg of {@code data} (heap or native) to {@code to} (null when connected), with {@code fds}. */
-    static int send(EventLoop loop, FdSocket socket, MemorySegment data, SocketAddress to, int[] fds, long deadline,
+    static int send(EventLoop loop, SocketHandle socket, MemorySegment data, SocketAddress to, int[] fds, long deadline,
                     String call, Object target) throws IOException {
         long controlLen = fds.length == 0 ? 0 : CmsgLayout.space(4L * fds.length);
         try (Arena arena = Arena.ofConfined()) {
@@ -107,7 +107,7 @@ final class MsgIo {
      * @param pktinfo   true to read the destination address (IP_PKTINFO / IPV6_PKTINFO)
      * @throws IOException if control data was truncated (MSG_CTRUNC); what arrived is closed
      */
-    static Received receive(EventLoop loop, FdSocket socket, MemorySegment dst, int maxFds, boolean datagram, boolean pktinfo,
+    static Received receive(EventLoop loop, SocketHandle socket, MemorySegment dst, int maxFds, boolean datagram, boolean pktinfo,
                             long deadline, String call, Object target) throws IOException {
         long controlLen = (maxFds >= 0 ? CONTROL_FDS : 0) + (pktinfo ? CONTROL_PKTINFO : 0);
         try (Arena arena = Arena.ofConfined()) {
@@ -202,5 +202,15 @@ final class MsgIo {
             throw new IllegalArgumentException(fds.length + " descriptors in one message; the kernel takes at most " + CmsgLayout.MAX_FDS);
         }
         return n;
+    }
+
+    /** The peer's credentials as the kernel recorded them at connect time (SO_PEERCRED). */
+    static PeerCredentials peerCredentials(SocketHandle socket) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ucred = arena.allocate(CmsgLayout.UCRED_SIZE, 4);
+            socket.getRawOption(Libc.SOL_SOCKET, Libc.SO_PEERCRED, ucred);
+            return new PeerCredentials(ucred.get(ValueLayout.JAVA_INT, 0), ucred.get(ValueLayout.JAVA_INT, 4),
+                    ucred.get(ValueLayout.JAVA_INT, 8));
+        }
     }
 }

@@ -4,10 +4,9 @@ import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
-import io.weft.internal.linux.Libc;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.Waits;
 
@@ -38,41 +37,24 @@ final class NetIo {
      * @throws UnsupportedOperationException if the backend lacks {@code needs}; the message
      *                                       names the backend to use instead
      */
-    static FdSocket openSocket(EventLoop loop, Capability needs, int domain, int type, boolean listener) throws IOException {
-        return loop.provider().openSocket(needs, domain, type, listener);
+    static SocketHandle openSocket(EventLoop loop, Capability needs, SocketFamily family, boolean datagram,
+                                   boolean listener) throws IOException {
+        return loop.provider().openSocket(needs, family, datagram, listener);
     }
 
     /**
-     * Opens a socket of {@code domain} and connects it to {@code remote} by {@code deadline}
+     * Opens a stream socket of {@code family} and connects it to {@code remote} by {@code deadline}
      * (System.nanoTime scale); on failure the socket is closed.
      */
-    static FdSocket connect(EventLoop loop, Capability needs, int domain, SocketAddress remote, long deadline,
-                            Object target) throws IOException {
-        FdSocket s = openSocket(loop, needs, domain, Libc.SOCK_STREAM, false);
+    static SocketHandle connect(EventLoop loop, Capability needs, SocketFamily family, SocketAddress remote,
+                                long deadline, Object target) throws IOException {
+        SocketHandle s = openSocket(loop, needs, family, false, false);
         try {
             run(loop, new NetOps.Connect(s, remote), deadline, "connect to", target);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
-        }
-    }
-
-    /**
-     * Accepts one connection on {@code listener} by {@code deadline}, passing over
-     * connections the peer aborted before they were taken (ECONNABORTED).
-     */
-    static FdSocket accept(EventLoop loop, FdSocket listener, long deadline, Object local) throws IOException {
-        while (true) {
-            NetOps.Accept op = new NetOps.Accept(listener);
-            try {
-                run(loop, op, deadline, "accept on", local);
-                return (FdSocket) op.attachment();
-            } catch (IOException e) {
-                if (!op.isDone() || op.result() != -Errno.ECONNABORTED) {
-                    throw e;
-                }
-            }
         }
     }
 

@@ -4,9 +4,10 @@ import io.weft.Deadline;
 import io.weft.internal.backend.BackendProvider;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.backend.fd.FdProvider;
-import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.loop.EventLoop;
@@ -271,7 +272,7 @@ public final class OwnedFd implements AutoCloseable {
                     + loop.provider().name());
         }
         try (OwnedFd dup = duplicate()) {
-            FdSocket poller = dup.adoptSocket(loop.provider(), Capability.POLL);
+            SocketHandle poller = dup.adoptSocket(loop.provider(), Capability.POLL);
             try {
                 NetIo.run(loop, new NetOps.Poll(poller, NetOps.POLLIN),
                         deadline.nanoTime(), "wait for readable", this);
@@ -293,10 +294,48 @@ public final class OwnedFd implements AutoCloseable {
     }
 
     /** Makes a socket handle of this descriptor; ownership moves to it. Not concurrently with close. */
-    FdSocket adoptSocket(BackendProvider provider, Capability needs) throws IOException {
-        FdSocket s = provider.adoptSocket(needs, fd(), Libc.AF_UNIX);
+    SocketHandle adoptSocket(BackendProvider provider, Capability needs) throws IOException {
+        SocketHandle s = provider.adoptSocket(needs, fd(), SocketFamily.UNIX);
         guard.abandon();
         return s;
+    }
+
+    /**
+     * Checks that this is an AF_UNIX socket of the type a stream ({@code datagram} false)
+     * or datagram socket needs, before one adopts it.
+     *
+     * @throws IOException naming what the descriptor is instead
+     */
+    void checkUnixSocket(boolean datagram) throws IOException {
+        int type = datagram ? Libc.SOCK_DGRAM : Libc.SOCK_STREAM;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = Libc.newCallState(arena);
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT, 2);
+            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
+            for (int[] want : new int[][] {{Libc.SO_DOMAIN, Libc.AF_UNIX}, {Libc.SO_TYPE, type}}) {
+                len.set(ValueLayout.JAVA_INT, 0, 4);
+                int r = Libc.getsockopt(cs, fd(), Libc.SOL_SOCKET, want[0], v, len);
+                if (r < 0) {
+                    throw Errno.exception(r, "getsockopt", this + " (" + describe() + ")");
+                }
+                if (v.get(ValueLayout.JAVA_INT, 0) != want[1]) {
+                    throw new IOException(this + " (" + describe() + ") is not an AF_UNIX socket of type " + type);
+                }
+            }
+        }
+    }
+
+    /** A new close-on-exec descriptor for {@code socket}'s (F_DUPFD_CLOEXEC); {@code what} names it in errors. */
+    static OwnedFd duplicateOf(SocketHandle socket, Object what) throws IOException {
+        long fd = socket.withFd(f -> {
+            try (Arena arena = Arena.ofConfined()) {
+                return Libc.fcntl(Libc.newCallState(arena), f, Libc.F_DUPFD_CLOEXEC, 0);
+            }
+        });
+        if (fd < 0) {
+            throw Errno.exception((int) fd, "fcntl(F_DUPFD_CLOEXEC)", what);
+        }
+        return new OwnedFd((int) fd);
     }
 
     /** Closes the descriptor (after calls in progress on other threads leave it). Idempotent. */

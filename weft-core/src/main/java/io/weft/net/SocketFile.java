@@ -1,6 +1,6 @@
 package io.weft.net;
 
-import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.backend.SocketHandle;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ record SocketFile(Path path, Object fileKey) {
      * Closes {@code socket}, then removes {@code file} (null: none) if it is still the one
      * bound; nothing happens if the socket was closed already.
      */
-    static void close(FdSocket socket, SocketFile file) throws IOException {
+    static void close(SocketHandle socket, SocketFile file) throws IOException {
         if (socket.isClosed()) {
             return;
         }

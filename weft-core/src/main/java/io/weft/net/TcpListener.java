@@ -5,9 +5,7 @@ import io.weft.Runtime;
 import io.weft.Task;
 import io.weft.ThrowingRunnable;
 import io.weft.Weft;
-import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -20,9 +18,6 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A listening TCP socket. Accepting is a Weft wait: it parks the task, honours deadlines
@@ -52,16 +47,9 @@ import java.util.concurrent.atomic.LongAdder;
  * spin: it logs once, backs off (10 ms doubling to 1 s) while the loop keeps serving the
  * connections it has, and tries again.
  */
-public final class TcpListener implements AutoCloseable {
+public final class TcpListener implements AutoCloseable, ListenerCore.Listener {
 
     private static final System.Logger LOG = System.getLogger("io.weft.net");
-
-    static {
-        // accept's EMFILE path needs these classes, and loading a class from a directory
-        // on the class path needs a free descriptor: load them while there is one.
-        Errno.name(Errno.EMFILE);
-        Weft.isCancelled();
-    }
 
     /**
      * How {@link #serve} and {@link #runAcceptors} spread connections over a runtime's loops.
@@ -91,9 +79,7 @@ public final class TcpListener implements AutoCloseable {
     private final Spread spread;
     private final int backlog;
     private final boolean reuseAddress;
-    private volatile boolean warnedFdLimit;
-    private final LongAdder fdLimitBackoffs = new LongAdder();
-    private final AtomicBoolean serving = new AtomicBoolean();
+    private final ListenerCore<TcpStream> core;
     /** Guards {@link #siblings} and {@link #closed}, so close never misses a socket being opened. */
     private final Object lock = new Object();
     /** The per-loop sockets beyond {@link #handle} (REUSE_PORT while serving). */
@@ -106,6 +92,7 @@ public final class TcpListener implements AutoCloseable {
         this.spread = b.spread;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
+        this.core = new ListenerCore<>("TcpListener", local, TcpStream::new, this);
     }
 
     /** Binds with the defaults: backlog 1024, SO_REUSEADDR on. Port 0 picks an ephemeral port. */
@@ -220,41 +207,12 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private TcpStream accept(SocketHandle socket, Deadline deadline) throws IOException {
-        EventLoop loop = NetIo.loop("TcpListener.accept");
-        Duration backoff = Duration.ofMillis(10);
-        while (true) {
-            NetOps.Accept op = new NetOps.Accept(socket);
-            try {
-                NetIo.run(loop, op, deadline.nanoTime(), "accept on", local);
-                return new TcpStream((SocketHandle) op.attachment());
-            } catch (IOException e) {
-                int errno = op.isDone() && op.result() < 0 ? (int) -op.result() : 0;
-                if (errno == Errno.ECONNABORTED) {
-                    continue; // the peer gave up before we accepted it; wait for the next one
-                }
-                if (errno != Errno.EMFILE && errno != Errno.ENFILE && errno != Errno.ENOBUFS && errno != Errno.ENOMEM) {
-                    throw e;
-                }
-                fdLimitBackoffs.increment();
-                if (!warnedFdLimit) {
-                    warnedFdLimit = true;
-                    LOG.log(System.Logger.Level.WARNING, "accept on " + local + " hit " + Errno.name(errno)
-                            + "; backing off and retrying (logged once per listener)");
-                }
-                Deadline wake = Deadline.after(backoff).min(deadline);
-                Weft.sleep(wake);
-                if (deadline.hasPassed()) {
-                    throw new java.net.SocketTimeoutException("accept on " + local + " timed out (out of file descriptors: "
-                            + Errno.name(errno) + ")");
-                }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
-            }
-        }
+        return core.accept(socket, deadline);
     }
 
     /** How often accept has backed off for lack of file descriptors (for monitoring and tests). */
     public long fdLimitBackoffs() {
-        return fdLimitBackoffs.sum();
+        return core.fdLimitBackoffs();
     }
 
     /** How {@link #serve} spreads connections over the loops. */
@@ -285,24 +243,7 @@ public final class TcpListener implements AutoCloseable {
      *                     closed; the listener is closed by then
      */
     public void serve(ConnectionHandler handler) throws IOException {
-        runAcceptors(acceptor -> {
-            while (true) {
-                TcpStream conn;
-                try {
-                    conn = acceptor.accept();
-                } catch (SocketException e) {
-                    if (isClosed()) {
-                        return;
-                    }
-                    throw e;
-                }
-                acceptor.start(() -> {
-                    try (conn) {
-                        handler.handle(conn);
-                    }
-                });
-            }
-        });
+        runAcceptors(acceptor -> core.serveLoop(acceptor::accept, acceptor.starter, handler::handle));
     }
 
     /**
@@ -321,52 +262,9 @@ public final class TcpListener implements AutoCloseable {
     public void runAcceptors(AcceptLoop body) throws IOException {
         Runtime rt = Weft.runtime();
         EventLoop here = NetIo.loop("TcpListener.runAcceptors");
-        if (!serving.compareAndSet(false, true)) {
-            throw new IllegalStateException(this + " is already serving");
-        }
+        core.beginServing();
         List<Acceptor> acceptors = openAcceptors(rt, here);
-        List<Task<Void>> runs = new ArrayList<>();
-        // The first failure, recorded before it closes the listener: the others' accepts
-        // then fail too, only because of it.
-        AtomicReference<Throwable> first = new AtomicReference<>();
-        try {
-            for (Acceptor a : acceptors) {
-                runs.add(rt.spawnOn(a.loop, () -> {
-                    try {
-                        body.run(a);
-                    } catch (Throwable t) {
-                        first.compareAndSet(null, t);
-                    } finally {
-                        closeQuietly();
-                    }
-                }));
-            }
-            for (Task<Void> run : runs) {
-                run.join();
-            }
-        } finally {
-            // Also when the caller was cancelled while waiting: closing ends the runs' accepts,
-            // cancelling ends whatever else they wait for (a free connection slot, say).
-            closeQuietly();
-            for (Task<Void> run : runs) {
-                if (!run.isDone()) {
-                    run.cancel();
-                }
-            }
-        }
-        Throwable failure = first.get();
-        if (failure instanceof IOException io) {
-            throw io;
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IOException("accepting on " + local + " failed", failure);
-        }
+        core.runAcceptors(rt, acceptors, acceptors.stream().map(a -> a.loop).toList(), body::run);
     }
 
     /**
@@ -377,7 +275,7 @@ public final class TcpListener implements AutoCloseable {
      */
     private List<Acceptor> openAcceptors(Runtime rt, EventLoop here) throws IOException {
         int loops = rt.loopCount();
-        int home = here.runtime() == rt ? here.index() : 0;
+        int home = ListenerCore.homeLoop(rt, here);
         List<Acceptor> out = new ArrayList<>();
         if (spread == Spread.HAND_OFF || loops == 1) {
             out.add(new Acceptor(rt, handle, home, true));
@@ -416,18 +314,14 @@ public final class TcpListener implements AutoCloseable {
      * and where its connections' tasks start.
      */
     public final class Acceptor {
-        private final Runtime runtime;
         private final SocketHandle socket;
         private final int loop;
-        private final boolean handOff;
-        private int next;
+        private final ListenerCore.Starter starter;
 
         private Acceptor(Runtime runtime, SocketHandle socket, int loop, boolean handOff) {
-            this.runtime = runtime;
             this.socket = socket;
             this.loop = loop;
-            this.handOff = handOff;
-            this.next = loop;
+            this.starter = new ListenerCore.Starter(runtime, loop, handOff);
         }
 
         /** Waits for a connection on this acceptor's socket, as {@link TcpListener#accept()} does. */
@@ -451,12 +345,7 @@ public final class TcpListener implements AutoCloseable {
          * acceptor's own run (it is not thread-safe).
          */
         public Task<Void> start(ThrowingRunnable connection) {
-            int target = loop;
-            if (handOff) {
-                next = (next + 1) % runtime.loopCount();
-                target = next;
-            }
-            return runtime.spawnOn(target, connection);
+            return starter.start(connection);
         }
     }
 
@@ -517,14 +406,7 @@ public final class TcpListener implements AutoCloseable {
         }
     }
 
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing " + this + ": " + e);
-        }
-    }
-
+    @Override
     public boolean isClosed() {
         return handle.isClosed();
     }

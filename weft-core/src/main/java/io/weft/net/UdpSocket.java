@@ -3,10 +3,10 @@ package io.weft.net;
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.fd.FdSocket;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.linux.MreqLayout;
-import io.weft.internal.linux.SockOpts;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -51,7 +51,7 @@ import java.util.Objects;
  */
 public final class UdpSocket implements AutoCloseable {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final InetSocketAddress local;
     /**
      * The connected peer, or null: written by connect, read by any task for error
@@ -59,7 +59,7 @@ public final class UdpSocket implements AutoCloseable {
      */
     private volatile InetSocketAddress peer;
 
-    private UdpSocket(FdSocket socket, InetSocketAddress local) {
+    private UdpSocket(SocketHandle socket, InetSocketAddress local) {
         this.socket = socket;
         this.local = local;
     }
@@ -83,15 +83,15 @@ public final class UdpSocket implements AutoCloseable {
         }
         EventLoop loop = NetIo.loop("UdpSocket.bind");
         boolean v6 = local.getAddress() instanceof Inet6Address;
-        FdSocket s = NetIo.openSocket(loop, Capability.DATAGRAMS, v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM, false);
+        SocketHandle s = NetIo.openSocket(loop, Capability.DATAGRAMS, v6 ? SocketFamily.INET6 : SocketFamily.INET, true, false);
         try {
             if (reuseAddress) {
-                SockOpts.setInt(s.fd(), Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+                setInt(s, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
             }
             // Packet info on every datagram: its destination address (IPv4 ones too on a dual-stack socket).
-            SockOpts.setInt(s.fd(), Libc.IPPROTO_IP, Libc.IP_PKTINFO, 1);
+            setInt(s, Libc.IPPROTO_IP, Libc.IP_PKTINFO, 1, "IP_PKTINFO");
             if (v6) {
-                SockOpts.setInt(s.fd(), Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO, 1);
+                setInt(s, Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
             }
             s.bind(local, 0);
             return new UdpSocket(s, s.localAddress());
@@ -271,6 +271,10 @@ public final class UdpSocket implements AutoCloseable {
 
     /** An int option, set through the socket's close guard (another task may be closing it). */
     private void setInt(int level, int name, int value, String what) throws IOException {
+        setInt(socket, level, name, value, what);
+    }
+
+    private static void setInt(SocketHandle socket, int level, int name, int value, String what) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             socket.setRawOption(level, name, arena.allocateFrom(ValueLayout.JAVA_INT, value), what);
         }

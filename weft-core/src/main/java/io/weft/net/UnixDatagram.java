@@ -3,8 +3,8 @@ package io.weft.net;
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.Libc;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -34,7 +34,7 @@ import java.util.Objects;
  */
 public final class UnixDatagram implements AutoCloseable {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final UnixAddress local;
     private final SocketFile file;
     /**
@@ -43,7 +43,7 @@ public final class UnixDatagram implements AutoCloseable {
      */
     private volatile UnixAddress peer;
 
-    private UnixDatagram(FdSocket socket, UnixAddress local, SocketFile file) {
+    private UnixDatagram(SocketHandle socket, UnixAddress local, SocketFile file) {
         this.socket = socket;
         this.local = local;
         this.file = file;
@@ -53,7 +53,7 @@ public final class UnixDatagram implements AutoCloseable {
     public static UnixDatagram bind(UnixAddress address) throws IOException {
         Objects.requireNonNull(address, "address");
         EventLoop loop = NetIo.loop("UnixDatagram.bind");
-        FdSocket s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, Libc.AF_UNIX, Libc.SOCK_DGRAM, false);
+        SocketHandle s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, true, false);
         try {
             s.bind(address.encode(), 0);
             return new UnixDatagram(s, address, SocketFile.of(address));
@@ -66,7 +66,7 @@ public final class UnixDatagram implements AutoCloseable {
     /** An unbound socket: it can send, and receive replies only once connected or bound. */
     public static UnixDatagram unbound() throws IOException {
         EventLoop loop = NetIo.loop("UnixDatagram.unbound");
-        return new UnixDatagram(NetIo.openSocket(loop, Capability.UNIX_SOCKETS, Libc.AF_UNIX, Libc.SOCK_DGRAM, false),
+        return new UnixDatagram(NetIo.openSocket(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, true, false),
                 UnixAddress.unnamed(), null);
     }
 
@@ -82,7 +82,7 @@ public final class UnixDatagram implements AutoCloseable {
 
     /** A connected pair of unnamed datagram sockets. */
     public static Pair pair() throws IOException {
-        FdSocket[] s = UnixStream.socketPair(NetIo.loop("UnixDatagram.pair"), Libc.SOCK_DGRAM);
+        SocketHandle[] s = NetIo.loop("UnixDatagram.pair").provider().openPair(Capability.UNIX_SOCKETS, true);
         return new Pair(new UnixDatagram(s[0], UnixAddress.unnamed(), null), new UnixDatagram(s[1], UnixAddress.unnamed(), null));
     }
 
@@ -141,7 +141,7 @@ public final class UnixDatagram implements AutoCloseable {
 
     /** The peer's credentials (SO_PEERCRED) on a connected or paired socket. */
     public PeerCredentials peerCredentials() throws IOException {
-        return UnixStream.peerCredentials(socket);
+        return MsgIo.peerCredentials(socket);
     }
 
     /** The bound address, or {@link UnixAddress#unnamed()}. */

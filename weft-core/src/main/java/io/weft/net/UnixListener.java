@@ -2,8 +2,8 @@ package io.weft.net;
 
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.Libc;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -30,17 +30,19 @@ import java.util.Objects;
  * a path where a file exists fails with {@link java.net.BindException} (EADDRINUSE); a
  * stale file from a crashed process must be removed first.
  */
-public final class UnixListener implements AutoCloseable {
+public final class UnixListener implements AutoCloseable, ListenerCore.Listener {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final UnixAddress local;
     /** The socket file bind made, or null for an abstract name. */
     private final SocketFile file;
+    private final ListenerCore<UnixStream> core;
 
-    private UnixListener(FdSocket socket, UnixAddress local, SocketFile file) {
+    private UnixListener(SocketHandle socket, UnixAddress local, SocketFile file) {
         this.socket = socket;
         this.local = local;
         this.file = file;
+        this.core = new ListenerCore<>("UnixListener", local, UnixStream::of, this);
     }
 
     /** Binds to the socket file {@code path} with backlog 128. */
@@ -57,7 +59,7 @@ public final class UnixListener implements AutoCloseable {
     public static UnixListener bind(UnixAddress address, int backlog) throws IOException {
         Objects.requireNonNull(address, "address");
         EventLoop loop = NetIo.loop("UnixListener.bind");
-        FdSocket s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, Libc.AF_UNIX, Libc.SOCK_STREAM, true);
+        SocketHandle s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, false, true);
         try {
             s.bind(address.encode(), backlog);
             return new UnixListener(s, address, SocketFile.of(address));
@@ -82,10 +84,42 @@ public final class UnixListener implements AutoCloseable {
         return accept(Deadline.after(timeout));
     }
 
-    /** Waits until {@code deadline} for a connection. */
+    /**
+     * Waits until {@code deadline} for a connection. Out of file descriptors, it backs off
+     * and retries as {@link TcpListener#accept(Deadline)} does.
+     */
     public UnixStream accept(Deadline deadline) throws IOException {
-        EventLoop loop = NetIo.loop("UnixListener.accept");
-        return UnixStream.of(NetIo.accept(loop, socket, deadline.nanoTime(), local));
+        return core.accept(socket, deadline);
+    }
+
+    /** How often accept has backed off for lack of file descriptors (for monitoring and tests). */
+    public long fdLimitBackoffs() {
+        return core.fdLimitBackoffs();
+    }
+
+    /** Handles one accepted connection, in the connection's own task. */
+    @FunctionalInterface
+    public interface ConnectionHandler {
+        void handle(UnixStream connection) throws Exception;
+    }
+
+    /**
+     * Accepts until the listener is closed, running {@code handler} in a new task per
+     * connection; the tasks are spread over the loops of the calling task's runtime in turn
+     * (as {@link TcpListener.Spread#HAND_OFF}). The connection is closed when the handler
+     * returns; a handler's failure ends its task only. Returns once the listener is closed
+     * (by another task, or by cancelling the caller). Once per listener; from a Weft task.
+     *
+     * @throws IOException if accepting fails for another reason than the listener being
+     *                     closed; the listener is closed by then
+     */
+    public void serve(ConnectionHandler handler) throws IOException {
+        core.serveHandOff(this::accept, handler::handle);
+    }
+
+    /** Tests only: see {@link ListenerCore#injectErrno}. */
+    ListenerCore<UnixStream> core() {
+        return core;
     }
 
     public UnixAddress localAddress() {
@@ -101,6 +135,7 @@ public final class UnixListener implements AutoCloseable {
         SocketFile.close(socket, file);
     }
 
+    @Override
     public boolean isClosed() {
         return socket.isClosed();
     }

@@ -2,10 +2,8 @@ package io.weft.net;
 
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.CmsgLayout;
-import io.weft.internal.linux.Errno;
-import io.weft.internal.linux.Libc;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -39,16 +37,16 @@ import java.time.Duration;
  */
 public final class UnixStream extends SocketStream {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final UnixAddress peer;
 
-    private UnixStream(FdSocket socket, UnixAddress peer) {
+    private UnixStream(SocketHandle socket, UnixAddress peer) {
         super(socket, peer, "UnixStream");
         this.socket = socket;
         this.peer = peer;
     }
 
-    static UnixStream of(FdSocket socket) throws IOException {
+    static UnixStream of(SocketHandle socket) throws IOException {
         return new UnixStream(socket, UnixAddress.decode(socket.peerName()));
     }
 
@@ -75,7 +73,7 @@ public final class UnixStream extends SocketStream {
      */
     public static UnixStream connect(UnixAddress address, Deadline deadline) throws IOException {
         EventLoop loop = NetIo.loop("UnixStream.connect");
-        return new UnixStream(NetIo.connect(loop, Capability.UNIX_SOCKETS, Libc.AF_UNIX, address.encode(), deadline.nanoTime(), address), address);
+        return new UnixStream(NetIo.connect(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, address.encode(), deadline.nanoTime(), address), address);
     }
 
     /** Two connected streams (socketpair), for a parent and a child, or two tasks. */
@@ -90,37 +88,8 @@ public final class UnixStream extends SocketStream {
 
     /** A pair of connected, unnamed streams (socketpair(AF_UNIX, SOCK_STREAM)). */
     public static Pair pair() throws IOException {
-        FdSocket[] s = socketPair(NetIo.loop("UnixStream.pair"), Libc.SOCK_STREAM);
+        SocketHandle[] s = NetIo.loop("UnixStream.pair").provider().openPair(Capability.UNIX_SOCKETS, false);
         return new Pair(new UnixStream(s[0], UnixAddress.unnamed()), new UnixStream(s[1], UnixAddress.unnamed()));
-    }
-
-    /** socketpair(AF_UNIX, type | SOCK_CLOEXEC), both ends adopted by the loop's backend (made non-blocking). */
-    static FdSocket[] socketPair(EventLoop loop, int type) throws IOException {
-        int[] fds;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int r = Libc.socketpair(Libc.newCallState(arena), Libc.AF_UNIX, type | Libc.SOCK_CLOEXEC, 0, pair);
-            if (r < 0) {
-                throw Errno.exception(r, "socketpair", "AF_UNIX");
-            }
-            fds = new int[] {pair.getAtIndex(ValueLayout.JAVA_INT, 0), pair.getAtIndex(ValueLayout.JAVA_INT, 1)};
-        }
-        FdSocket a = null;
-        try {
-            a = loop.provider().adoptSocket(Capability.UNIX_SOCKETS, fds[0], Libc.AF_UNIX);
-            return new FdSocket[] {a, loop.provider().adoptSocket(Capability.UNIX_SOCKETS, fds[1], Libc.AF_UNIX)};
-        } catch (IOException | RuntimeException e) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment cs = Libc.newCallState(arena);
-                if (a == null) {
-                    Libc.close(cs, fds[0]);
-                } else {
-                    a.close();
-                }
-                Libc.close(cs, fds[1]);
-            }
-            throw e;
-        }
     }
 
     /**
@@ -131,26 +100,8 @@ public final class UnixStream extends SocketStream {
      */
     public static UnixStream adopt(OwnedFd fd) throws IOException {
         EventLoop loop = NetIo.loop("UnixStream.adopt");
-        checkSocket(fd, Libc.SOCK_STREAM);
+        fd.checkUnixSocket(false);
         return of(fd.adoptSocket(loop.provider(), Capability.UNIX_SOCKETS));
-    }
-
-    static void checkSocket(OwnedFd fd, int type) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(arena);
-            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT, 2);
-            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-            for (int[] want : new int[][] {{Libc.SO_DOMAIN, Libc.AF_UNIX}, {Libc.SO_TYPE, type}}) {
-                len.set(ValueLayout.JAVA_INT, 0, 4);
-                int r = Libc.getsockopt(cs, fd.fd(), Libc.SOL_SOCKET, want[0], v, len);
-                if (r < 0) {
-                    throw Errno.exception(r, "getsockopt", fd + " (" + fd.describe() + ")");
-                }
-                if (v.get(ValueLayout.JAVA_INT, 0) != want[1]) {
-                    throw new IOException(fd + " (" + fd.describe() + ") is not an AF_UNIX socket of type " + type);
-                }
-            }
-        }
     }
 
     // ---- messages with descriptors ------------------------------------------------------
@@ -212,16 +163,7 @@ public final class UnixStream extends SocketStream {
 
     /** The peer's pid, uid and gid as the kernel recorded them at connect time (SO_PEERCRED). */
     public PeerCredentials peerCredentials() throws IOException {
-        return peerCredentials(socket);
-    }
-
-    static PeerCredentials peerCredentials(FdSocket socket) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ucred = arena.allocate(CmsgLayout.UCRED_SIZE, 4);
-            socket.getRawOption(Libc.SOL_SOCKET, Libc.SO_PEERCRED, ucred);
-            return new PeerCredentials(ucred.get(ValueLayout.JAVA_INT, 0), ucred.get(ValueLayout.JAVA_INT, 4),
-                    ucred.get(ValueLayout.JAVA_INT, 8));
-        }
+        return MsgIo.peerCredentials(socket);
     }
 
     /** This end's address (usually unnamed for a connecting client). */
@@ -239,15 +181,7 @@ public final class UnixStream extends SocketStream {
      * to another process, which makes a stream of it with {@link #adopt(OwnedFd)}.
      */
     public OwnedFd duplicateFd() throws IOException {
-        long fd = socket.withFd(f -> {
-            try (Arena arena = Arena.ofConfined()) {
-                return Libc.fcntl(Libc.newCallState(arena), f, Libc.F_DUPFD_CLOEXEC, 0);
-            }
-        });
-        if (fd < 0) {
-            throw Errno.exception((int) fd, "fcntl(F_DUPFD_CLOEXEC)", this);
-        }
-        return OwnedFd.adopt((int) fd);
+        return OwnedFd.duplicateOf(socket, this);
     }
 
     @Override

@@ -2,8 +2,8 @@ package io.weft.net;
 
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.Libc;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -22,20 +22,22 @@ import java.time.Duration;
  * <p>Binding fails with EADDRNOTAVAIL in the message when the kernel has no transport for
  * the cid (for {@link VsockAddress#CID_LOCAL}: the vsock_loopback module is not loaded).
  */
-public final class VsockListener implements AutoCloseable {
+public final class VsockListener implements AutoCloseable, ListenerCore.Listener {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final VsockAddress local;
+    private final ListenerCore<VsockStream> core;
 
-    private VsockListener(FdSocket socket, VsockAddress local) {
+    private VsockListener(SocketHandle socket, VsockAddress local) {
         this.socket = socket;
         this.local = local;
+        this.core = new ListenerCore<>("VsockListener", local, VsockStream::of, this);
     }
 
     /** Binds and listens (backlog 128); port {@link VsockAddress#PORT_ANY} picks a free one. */
     public static VsockListener bind(VsockAddress address) throws IOException {
         EventLoop loop = NetIo.loop("VsockListener.bind");
-        FdSocket s = NetIo.openSocket(loop, Capability.VSOCK, Libc.AF_VSOCK, Libc.SOCK_STREAM, true);
+        SocketHandle s = NetIo.openSocket(loop, Capability.VSOCK, SocketFamily.VSOCK, false, true);
         try {
             s.bind(address.encode(), 128);
             VsockAddress bound = VsockAddress.decode(s.localName());
@@ -54,10 +56,35 @@ public final class VsockListener implements AutoCloseable {
         return accept(Deadline.after(timeout));
     }
 
-    /** Waits until {@code deadline} for a connection. */
+    /**
+     * Waits until {@code deadline} for a connection. Out of file descriptors, it backs off
+     * and retries as {@link TcpListener#accept(Deadline)} does.
+     */
     public VsockStream accept(Deadline deadline) throws IOException {
-        EventLoop loop = NetIo.loop("VsockListener.accept");
-        return VsockStream.of(NetIo.accept(loop, socket, deadline.nanoTime(), local));
+        return core.accept(socket, deadline);
+    }
+
+    /** How often accept has backed off for lack of file descriptors (for monitoring and tests). */
+    public long fdLimitBackoffs() {
+        return core.fdLimitBackoffs();
+    }
+
+    /** Handles one accepted connection, in the connection's own task. */
+    @FunctionalInterface
+    public interface ConnectionHandler {
+        void handle(VsockStream connection) throws Exception;
+    }
+
+    /**
+     * Accepts until the listener is closed, running {@code handler} in a new task per
+     * connection, spread over the loops in turn; see {@link UnixListener#serve}. Once per
+     * listener; from a Weft task.
+     *
+     * @throws IOException if accepting fails for another reason than the listener being
+     *                     closed; the listener is closed by then
+     */
+    public void serve(ConnectionHandler handler) throws IOException {
+        core.serveHandOff(this::accept, handler::handle);
     }
 
     /** The bound address, with the port the kernel picked. */
@@ -68,6 +95,11 @@ public final class VsockListener implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return socket.isClosed();
     }
 
     @Override

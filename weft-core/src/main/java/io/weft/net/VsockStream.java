@@ -2,8 +2,8 @@ package io.weft.net;
 
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
-import io.weft.internal.backend.fd.FdSocket;
-import io.weft.internal.linux.Libc;
+import io.weft.internal.backend.SocketFamily;
+import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -26,16 +26,16 @@ import java.time.Duration;
  */
 public final class VsockStream extends SocketStream {
 
-    private final FdSocket socket;
+    private final SocketHandle socket;
     private final VsockAddress peer;
 
-    private VsockStream(FdSocket socket, VsockAddress peer) {
+    private VsockStream(SocketHandle socket, VsockAddress peer) {
         super(socket, peer, "VsockStream");
         this.socket = socket;
         this.peer = peer;
     }
 
-    static VsockStream of(FdSocket socket) throws IOException {
+    static VsockStream of(SocketHandle socket) throws IOException {
         return new VsockStream(socket, VsockAddress.decode(socket.peerName()));
     }
 
@@ -50,7 +50,7 @@ public final class VsockStream extends SocketStream {
     /** Connects, waiting until {@code deadline}. */
     public static VsockStream connect(VsockAddress address, Deadline deadline) throws IOException {
         EventLoop loop = NetIo.loop("VsockStream.connect");
-        return new VsockStream(NetIo.connect(loop, Capability.VSOCK, Libc.AF_VSOCK, address.encode(), deadline.nanoTime(), address), address);
+        return new VsockStream(NetIo.connect(loop, Capability.VSOCK, SocketFamily.VSOCK, address.encode(), deadline.nanoTime(), address), address);
     }
 
     /** This end's cid and port. */

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * An accept that runs out of file descriptors backs off instead of spinning, keeps
@@ -41,6 +46,19 @@ class AcceptFdLimitTest {
         runChild("serve", 2, 40);
     }
 
+    /** A Unix listener shares TCP's accept loop: it backs off on EMFILE too, and recovers. */
+    @Test
+    void unixAcceptBacksOffOnEmfileAndRecovers() throws Exception {
+        assumeFalse("nio".equals(System.getProperty("weft.backend")), "the nio backend has no Unix sockets");
+        Path dir = Files.createTempDirectory("weft-accept-fd-limit");
+        try {
+            runChild("unix " + dir.resolve("l.sock"), 1, 20);
+        } finally {
+            Files.deleteIfExists(dir.resolve("l.sock"));
+            Files.delete(dir);
+        }
+    }
+
     /**
      * Runs {@link Child} with {@code loops} loops, connects 3 clients while its descriptor
      * table is full, and checks that all 3 were accepted after at most {@code maxBackoffs}
@@ -54,19 +72,26 @@ class AcceptFdLimitTest {
                 + " --enable-native-access=ALL-UNNAMED -Djdk.trackAllThreads=false"
                 + " -Dweft.backend=" + backend + " -Dweft.scheduler=" + scheduler + " -Dweft.loops=" + loops
                 + " -cp '" + System.getProperty("java.class.path") + "' '" + Child.class.getName() + "' " + mode;
+        String unixPath = mode.startsWith("unix ") ? mode.substring(5) : null;
         Process child = new ProcessBuilder("bash", "-c", cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
             assertTrue(ready != null && ready.startsWith("READY "), "child started: " + ready);
-            int port = Integer.parseInt(ready.substring(6).trim());
-            List<Socket> clients = new ArrayList<>();
+            List<AutoCloseable> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                clients.add(new Socket("127.0.0.1", port)); // completes in the kernel's backlog
+                // each connect completes in the kernel's backlog
+                if (unixPath != null) {
+                    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    clients.add(c);
+                    c.connect(UnixDomainSocketAddress.of(unixPath));
+                } else {
+                    clients.add(new Socket("127.0.0.1", Integer.parseInt(ready.substring(6).trim())));
+                }
             }
             String result = out.readLine();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child finished");
-            for (Socket s : clients) {
-                s.close();
+            for (AutoCloseable c : clients) {
+                c.close();
             }
             assertTrue(result != null && result.startsWith("ACCEPTED "), "child reported: " + result);
             String[] parts = result.split(" ");
@@ -85,12 +110,17 @@ class AcceptFdLimitTest {
 
     /**
      * The child: fills its descriptor table, lets accept hit EMFILE, then frees it. With
-     * argument {@code serve}, accepts through {@link TcpListener#serve} on per-loop sockets.
+     * argument {@code serve}, accepts through {@link TcpListener#serve} on per-loop sockets;
+     * with {@code unix PATH}, through a {@link UnixListener} bound there.
      */
     public static final class Child {
         public static void main(String[] args) throws Exception {
             if (args.length > 0 && args[0].equals("serve")) {
                 serve();
+                return;
+            }
+            if (args.length > 1 && args[0].equals("unix")) {
+                unix(Path.of(args[1]));
                 return;
             }
             Weft.run(() -> {
@@ -100,14 +130,7 @@ class AcceptFdLimitTest {
                     var warm = Weft.spawn(() -> l.accept(Duration.ofSeconds(10)).close());
                     TcpStream.connect(l.localAddress()).close();
                     warm.join();
-                    List<FileChannel> filler = new ArrayList<>();
-                    try {
-                        while (true) {
-                            filler.add(FileChannel.open(Path.of("/dev/null")));
-                        }
-                    } catch (IOException full) {
-                        // the table is full: accept will now fail with EMFILE
-                    }
+                    List<FileChannel> filler = fillDescriptorTable();
                     System.out.println("READY " + l.localAddress().getPort());
                     System.out.flush();
                     var acceptor = Weft.spawn(() -> {
@@ -150,14 +173,7 @@ class AcceptFdLimitTest {
                 }
                 awaitAccepted(accepted, 8);
                 accepted.set(0);
-                List<FileChannel> filler = new ArrayList<>();
-                try {
-                    while (true) {
-                        filler.add(FileChannel.open(Path.of("/dev/null")));
-                    }
-                } catch (IOException full) {
-                    // the table is full: every acceptor's accept will now fail with EMFILE
-                }
+                List<FileChannel> filler = fillDescriptorTable();
                 System.out.println("READY " + l.localAddress().getPort());
                 System.out.flush();
                 Deadline limit = Deadline.after(Duration.ofSeconds(60));
@@ -173,6 +189,52 @@ class AcceptFdLimitTest {
                 l.close();
                 server.join(Duration.ofSeconds(30));
             });
+        }
+
+        private static void unix(Path path) throws Exception {
+            Weft.run(() -> {
+                try (UnixListener l = UnixListener.bind(path)) {
+                    // Warm the path (see above).
+                    var warm = Weft.spawn(() -> l.accept(Duration.ofSeconds(10)).close());
+                    UnixStream.connect(path).close();
+                    warm.join();
+                    List<FileChannel> filler = fillDescriptorTable();
+                    System.out.println("READY " + path);
+                    System.out.flush();
+                    var acceptor = Weft.spawn(() -> {
+                        List<UnixStream> got = new ArrayList<>();
+                        while (got.size() < 3) {
+                            got.add(l.accept(Duration.ofSeconds(30)));
+                        }
+                        for (UnixStream s : got) {
+                            s.close();
+                        }
+                        return got.size();
+                    });
+                    Deadline limit = Deadline.after(Duration.ofSeconds(60));
+                    while (l.fdLimitBackoffs() == 0 && !limit.hasPassed()) {
+                        Weft.sleep(Duration.ofMillis(5));
+                    }
+                    Weft.sleep(Duration.ofMillis(500));
+                    for (FileChannel f : filler) {
+                        f.close();
+                    }
+                    int accepted = acceptor.join();
+                    System.out.println("ACCEPTED " + accepted + " " + l.fdLimitBackoffs());
+                }
+            });
+        }
+
+        /** Opens /dev/null until the descriptor table is full: accept will then fail with EMFILE. */
+        private static List<FileChannel> fillDescriptorTable() {
+            List<FileChannel> filler = new ArrayList<>();
+            try {
+                while (true) {
+                    filler.add(FileChannel.open(Path.of("/dev/null")));
+                }
+            } catch (IOException full) {
+                return filler;
+            }
         }
 
         private static void awaitAccepted(AtomicInteger accepted, int n) {

@@ -1,15 +1,23 @@
 package io.weft.internal.backend;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.util.function.IntToLongFunction;
 
 /**
- * A TCP socket (stream or listener) as a backend made it. Every method here is a direct,
- * non-blocking call that any thread may make; waits go through {@link IoOp}s.
+ * A socket of any family (TCP, UDP, Unix-domain, vsock; stream, datagram or listener) as
+ * a backend made it. Every method here is a direct, non-blocking call that any thread may
+ * make; waits go through {@link IoOp}s.
+ *
+ * <p>The methods past {@link #shutdownInput()} reach below the JDK's socket options (raw
+ * option values, the descriptor itself); only a backend over raw descriptors has them, and
+ * only it opens the families that need them ({@link BackendProvider#openSocket}). The
+ * others inherit refusals.
  */
 public abstract class SocketHandle extends Handle {
 
@@ -56,4 +64,48 @@ public abstract class SocketHandle extends Handle {
     public abstract void shutdownOutput() throws IOException;
 
     public abstract void shutdownInput() throws IOException;
+
+    /** True for a dual-stack AF_INET6 socket, whose IPv4 peers are written as mapped addresses. */
+    public boolean isInet6() {
+        throw notDescriptor("the address family");
+    }
+
+    /**
+     * getsockname(2) of any family: an {@link InetSocketAddress}, or for Unix and vsock an
+     * {@link io.weft.internal.linux.EncodedSockAddr}.
+     */
+    public SocketAddress localName() throws IOException {
+        return localAddress();
+    }
+
+    /** getpeername(2) of any family (see {@link #localName()}), or null if not connected. */
+    public SocketAddress peerName() throws IOException {
+        return remoteAddress();
+    }
+
+    /**
+     * Reads a struct-valued option into {@code value} (SO_PEERCRED, for one).
+     *
+     * @return the length the kernel wrote
+     */
+    public int getRawOption(int level, int name, MemorySegment value) throws IOException {
+        throw notDescriptor("getsockopt");
+    }
+
+    /** Sets an option given as bytes (multicast membership, for one); {@code what} names it in errors. */
+    public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
+        throw notDescriptor("setsockopt");
+    }
+
+    /**
+     * Runs {@code call} with the descriptor held open, for direct non-blocking syscalls a
+     * task makes itself (a batched send or receive, a dup); returns what it returns.
+     */
+    public long withFd(IntToLongFunction call) throws IOException {
+        throw notDescriptor("descriptor access");
+    }
+
+    private UnsupportedOperationException notDescriptor(String what) {
+        return new UnsupportedOperationException(what + " needs a socket over a raw descriptor, not " + this);
+    }
 }

@@ -1,5 +1,6 @@
 package io.weft.internal.backend.fd;
 
+import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.EncodedSockAddr;
 import io.weft.internal.linux.Errno;
@@ -87,13 +88,27 @@ public final class FdSocket extends SocketHandle {
         this.listener = listener;
     }
 
+    /** The AF_* number of {@code family}. */
+    public static int domain(SocketFamily family) {
+        return switch (family) {
+            case INET -> Libc.AF_INET;
+            case INET6 -> Libc.AF_INET6;
+            case UNIX -> Libc.AF_UNIX;
+            case VSOCK -> Libc.AF_VSOCK;
+        };
+    }
+
     /**
-     * Opens a socket of any family: {@code socket(domain, type | SOCK_NONBLOCK |
-     * SOCK_CLOEXEC, 0)}. An AF_INET6 socket is made dual-stack.
+     * Opens a socket of any family: {@code socket(family, SOCK_STREAM or SOCK_DGRAM |
+     * SOCK_NONBLOCK | SOCK_CLOEXEC, 0)}. An AF_INET6 socket is made dual-stack.
      *
      * @param listener true if {@link #bind} should also listen
      */
-    public static FdSocket open(int domain, int type, boolean listener) throws IOException {
+    public static FdSocket open(SocketFamily family, boolean datagram, boolean listener) throws IOException {
+        return open(domain(family), datagram ? Libc.SOCK_DGRAM : Libc.SOCK_STREAM, listener);
+    }
+
+    private static FdSocket open(int domain, int type, boolean listener) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCallState(arena);
             int fd = Libc.socket(cs, domain, type | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
@@ -117,7 +132,11 @@ public final class FdSocket extends SocketHandle {
      * received over a Unix socket) and makes it non-blocking and close-on-exec, as the
      * backends need. On failure the fd is left to the caller.
      */
-    public static FdSocket adopt(int fd, int domain) throws IOException {
+    public static FdSocket adopt(int fd, SocketFamily family) throws IOException {
+        return adopt(fd, domain(family));
+    }
+
+    private static FdSocket adopt(int fd, int domain) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCallState(arena);
             int fl = Libc.fcntl(cs, fd, Libc.F_GETFL, 0);
@@ -127,6 +146,39 @@ public final class FdSocket extends SocketHandle {
             }
         }
         return new FdSocket(fd, domain, false, false);
+    }
+
+    /**
+     * A connected pair of unnamed Unix-domain sockets: {@code socketpair(AF_UNIX, type |
+     * SOCK_CLOEXEC, 0)}, both ends made non-blocking. On failure neither descriptor leaks.
+     */
+    public static FdSocket[] pair(boolean datagram) throws IOException {
+        int[] fds;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int type = datagram ? Libc.SOCK_DGRAM : Libc.SOCK_STREAM;
+            int r = Libc.socketpair(Libc.newCallState(arena), Libc.AF_UNIX, type | Libc.SOCK_CLOEXEC, 0, pair);
+            if (r < 0) {
+                throw Errno.exception(r, "socketpair", "AF_UNIX");
+            }
+            fds = new int[] {pair.getAtIndex(ValueLayout.JAVA_INT, 0), pair.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        }
+        FdSocket a = null;
+        try {
+            a = adopt(fds[0], Libc.AF_UNIX);
+            return new FdSocket[] {a, adopt(fds[1], Libc.AF_UNIX)};
+        } catch (IOException | RuntimeException e) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cs = Libc.newCallState(arena);
+                if (a == null) {
+                    Libc.close(cs, fds[0]);
+                } else {
+                    a.close();
+                }
+                Libc.close(cs, fds[1]);
+            }
+            throw e;
+        }
     }
 
     private static String familyName(int domain) {
@@ -209,6 +261,7 @@ public final class FdSocket extends SocketHandle {
     }
 
     /** True for AF_INET6 (dual-stack), false for AF_INET. */
+    @Override
     public boolean isInet6() {
         return inet6;
     }
@@ -339,11 +392,13 @@ public final class FdSocket extends SocketHandle {
     }
 
     /** getsockname(2) of any family (an {@link EncodedSockAddr} for Unix and vsock). */
+    @Override
     public SocketAddress localName() throws IOException {
         return name(false);
     }
 
     /** getpeername(2) of any family, or null if not connected. */
+    @Override
     public SocketAddress peerName() throws IOException {
         return name(true);
     }
@@ -353,6 +408,7 @@ public final class FdSocket extends SocketHandle {
      *
      * @return the length the kernel wrote
      */
+    @Override
     public int getRawOption(int level, int name, MemorySegment value) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
@@ -368,6 +424,7 @@ public final class FdSocket extends SocketHandle {
     }
 
     /** Sets a struct- or int-valued option given as bytes (multicast membership, for one). */
+    @Override
     public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
@@ -384,6 +441,7 @@ public final class FdSocket extends SocketHandle {
      * Runs {@code call} with the fd held open (see FdGuard): for direct non-blocking
      * syscalls a task makes itself, such as a batched send or receive.
      */
+    @Override
     public long withFd(java.util.function.IntToLongFunction call) throws ClosedChannelException {
         acquire();
         try {

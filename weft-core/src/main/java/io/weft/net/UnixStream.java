@@ -7,9 +7,7 @@ import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;

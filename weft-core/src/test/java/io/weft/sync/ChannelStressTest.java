@@ -66,11 +66,11 @@ class ChannelStressTest {
     }
 
     private void runForBudget() throws Exception {
-        // This stress finds, within a minute, a task parked in Waits.await whose op is
-        // complete: an unpark that never arrived (one more unpark releases it), on Weft's
-        // loops and on the JDK's default scheduler. Waits re-checks every 250 ms, so such a
-        // loss is a delay, not a hang; -Dweft.waits.recheckMillis=0 turns that off to hunt
-        // the loss itself.
+        // This stress once found, within a minute, a task parked in Waits.await whose op was
+        // complete: Op.complete published DONE with a release store, and a virtual thread's
+        // unpark that finds a stale permit does not fence, so the waiter could consume that
+        // permit, miss DONE and park for good (see Op's overview and SpuriousWakeRaceTest).
+        // A hang report names each party's JDK thread state and the op it is parked on.
         List<String> backends = new ArrayList<>();
         for (String b : BACKENDS) {
             if (available(b)) {
@@ -192,10 +192,14 @@ class ChannelStressTest {
         for (int i = 0; i < parties.size(); i++) {
             Task<Void> t = parties.get(i);
             b.append("\n  ").append(t.name()).append(" on loop ").append(t.loopIndex()).append(' ')
-                    .append(t.state()).append(" thread ").append(t.thread().getState()).append(": ").append(doing.get(i));
+                    .append(t.state()).append(" thread ").append(io.weft.internal.backend.OpTrace.stateOf(t.thread())).append(": ").append(doing.get(i));
             StackTraceElement[] stack = t.thread().getStackTrace();
             for (int f = 0; f < Math.min(12, stack.length); f++) {
                 b.append("\n      at ").append(stack[f]);
+            }
+            Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(t.thread());
+            if (blocker != null) {
+                b.append("\n      parked on ").append(io.weft.internal.backend.OpTrace.of(blocker));
             }
         }
         return b.toString();

@@ -28,8 +28,16 @@ import java.util.concurrent.locks.LockSupport;
  *   DONE bit       result published; final. May be combined with one CANCEL_* bit.
  *
  * 1. complete(r): CAS COMPLETING into a state that has neither COMPLETING nor DONE (the
- *    claim), write `result`/`attachment` (plain), then setRelease DONE (the publication,
- *    paired with the waiter's getAcquire of `state`). Claiming before writing matters when
+ *    claim), write `result`/`attachment` (plain), then a volatile store of DONE (the
+ *    publication, paired with the waiter's volatile read of `state`), then unpark the
+ *    waiter. The store must be volatile, not just release: a virtual thread's unpark
+ *    that finds the park permit already set (a stale unpark) only reads it and returns,
+ *    so nothing else orders our DONE store before that read. With a release store the
+ *    waiter could take that stale permit, re-check the op before DONE was visible, and
+ *    park for good (a lost wake-up; SpuriousWakeRaceTest). The volatile store and the
+ *    waiter's volatile read after its own getAndSet of the permit form a Dekker pair:
+ *    either the waiter sees DONE, or our read sees the permit consumed and we unpark.
+ *    Claiming before writing matters when
  *    two threads complete at once (a hand-over and a cancel's complete(CANCELLED)): had
  *    both written before their CAS, the winner could publish the loser's fields. A second
  *    complete() fails the claim and returns false, so a late completion is harmless.
@@ -73,19 +81,22 @@ public abstract class Op {
         }
     }
 
-    /** See the table in the overview. Written only by CAS; read with getAcquire. */
+    /** See the table in the overview. Written by CAS and by the volatile DONE store; read as volatile. */
     @SuppressWarnings("unused")
     private volatile int state;
 
     /** The only thread that waits for this op. */
     private final Thread waiter;
 
-    // Written between the COMPLETING claim and the DONE setRelease; read after a getAcquire that saw DONE.
+    // Written between the COMPLETING claim and the DONE store; read after a read that saw DONE.
     private long result;
     private Object attachment;
 
     protected Op() {
         this.waiter = Thread.currentThread();
+        if (OpTrace.ON) {
+            OpTrace.record(this, "built", 0);
+        }
     }
 
     /** The thread that waits for this op. */
@@ -110,9 +121,16 @@ public abstract class Op {
                 this.result = result;
                 this.attachment = attachment;
                 // Nobody else changes state while COMPLETING is set (every CAS expects it clear).
-                STATE.setRelease(this, s | DONE);
+                STATE.setVolatile(this, s | DONE); // volatile, not release: see the overview, 1.
+                if (OpTrace.ON) {
+                    OpTrace.record(this, "completed from state", s);
+                    OpTrace.record(this, "waiter's vstate*10+permit before unpark", OpTrace.vstate(waiter));
+                }
                 onDone();
                 LockSupport.unpark(waiter);
+                if (OpTrace.ON) {
+                    OpTrace.record(this, "unparked the waiter; its vstate*10+permit", OpTrace.vstate(waiter));
+                }
                 return true;
             }
         }
@@ -135,6 +153,9 @@ public abstract class Op {
             throw new IllegalArgumentException("not a cancel reason: " + reason);
         }
         if (STATE.compareAndSet(this, 0, reason)) {
+            if (OpTrace.ON) {
+                OpTrace.record(this, "cancel requested, reason", reason);
+            }
             onCancel(reason);
             return true;
         }
@@ -158,7 +179,7 @@ public abstract class Op {
 
     /** True once the final result is published. */
     public final boolean isDone() {
-        return ((int) STATE.getAcquire(this) & DONE) != 0;
+        return ((int) STATE.getVolatile(this) & DONE) != 0; // the other half of the Dekker pair in complete()
     }
 
     /** True while the op is neither done nor being cancelled. */

@@ -2,6 +2,7 @@ package io.weft.internal.loop;
 
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.Op;
+import io.weft.internal.backend.OpTrace;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -35,23 +36,6 @@ public final class Waits {
     public static final long NONE = Long.MAX_VALUE;
 
     /**
-     * How long any waiter parks before it looks at its op again even without an unpark.
-     * The cross-loop channel stress (ChannelStressTest) finds, within a minute on two
-     * loops and on the JDK's default scheduler alike, a waiter whose op is done but which
-     * was never unparked, although {@link Op#complete} always unparks after publishing
-     * DONE; the cause is not found yet. The re-check turns such a loss into a delay of at
-     * most this long instead of a hang. On a loop it is a loop timer (a heap insert and
-     * remove per wait); elsewhere a timed park. {@code -Dweft.waits.recheckMillis=0} turns
-     * it off, to hunt the loss itself; the default is 250.
-     */
-    static final long RECHECK_NANOS = recheckNanos();
-
-    private static long recheckNanos() {
-        long ms = Long.getLong("weft.waits.recheckMillis", 250);
-        return ms <= 0 ? Long.MAX_VALUE : ms * 1_000_000L;
-    }
-
-    /**
      * Waits until {@code op} is done; cancels it if the task is cancelled, the thread is
      * interrupted, or {@code deadline} (System.nanoTime scale, or {@link #NONE}) passes.
      *
@@ -63,7 +47,6 @@ public final class Waits {
         boolean onLoop = loop != null && loop.inLoop();
         boolean interrupted = Thread.interrupted();
         TimerQueue.Timer timer = null;
-        TimerQueue.Timer recheck = null;
         boolean timed = deadline != NONE;
         if (task != null) {
             task.activeSince = 0;
@@ -89,16 +72,16 @@ public final class Waits {
                         guarded = true;
                     }
                 }
+                if (OpTrace.ON) {
+                    OpTrace.record(op, "parking", 0);
+                }
                 if (!guarded && op.isPending()) {
-                    LockSupport.parkNanos(op, Math.min(deadline - System.nanoTime(), RECHECK_NANOS));
-                } else if (RECHECK_NANOS != Long.MAX_VALUE && onLoop && loop.inLoop()) {
-                    // a loop timer is far cheaper than a timed park of a virtual thread
-                    if (recheck == null || !recheck.isScheduled()) {
-                        recheck = loop.timers().schedule(loop.timers().clock().nanoTime() + RECHECK_NANOS, wakeWaiter(op));
-                    }
-                    LockSupport.park(op);
+                    LockSupport.parkNanos(op, deadline - System.nanoTime());
                 } else {
-                    LockSupport.parkNanos(op, RECHECK_NANOS);
+                    LockSupport.park(op);
+                }
+                if (OpTrace.ON) {
+                    OpTrace.record(op, "woke, done", op.isDone() ? 1 : 0);
                 }
                 if (Thread.interrupted()) {
                     interrupted = true;
@@ -107,9 +90,6 @@ public final class Waits {
         } finally {
             if (timer != null) {
                 loop.cancelTimer(timer); // the task may have been stolen meanwhile
-            }
-            if (recheck != null && recheck.isScheduled()) {
-                loop.cancelTimer(recheck);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -154,16 +134,11 @@ public final class Waits {
         return 0;
     }
 
-    private static Runnable wakeWaiter(Op op) {
-        Thread waiter = op.waiter();
-        return () -> LockSupport.unpark(waiter);
-    }
-
     /** Waits until {@code op} is done, never cancelling it; the interrupt status is kept. */
     public static void awaitUninterruptibly(Op op) {
         boolean interrupted = false;
         while (!op.isDone()) {
-            LockSupport.parkNanos(op, RECHECK_NANOS); // see RECHECK_NANOS
+            LockSupport.park(op);
             if (Thread.interrupted()) {
                 interrupted = true;
             }

@@ -1,9 +1,9 @@
 package io.weft;
 
-import io.weft.internal.backend.Op;
 import io.weft.internal.loop.TaskContext;
 import io.weft.internal.loop.TaskJoiners;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;

@@ -5,12 +5,12 @@ import io.weft.Task;
 import io.weft.net.SocketStream;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
+import io.weft.internal.wait.Op;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.backend.StreamHandles;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.TaskJoiners;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;

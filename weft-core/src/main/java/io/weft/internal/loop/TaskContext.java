@@ -1,5 +1,7 @@
 package io.weft.internal.loop;
 
+import io.weft.internal.wait.WaitTask;
+
 import java.util.concurrent.Executor;
 
 /**
@@ -13,7 +15,7 @@ import java.util.concurrent.Executor;
  * which an idle loop may steal it (see {@link EventLoop}). A pinned task's scheduler is
  * its loop itself, and it never moves.
  */
-public final class TaskContext implements Executor, Runnable {
+public final class TaskContext implements Executor, Runnable, WaitTask {
 
     private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
 
@@ -83,6 +85,12 @@ public final class TaskContext implements Executor, Runnable {
         return activeSince;
     }
 
+    /** See {@link #activeSince}; the task's thread only. */
+    @Override
+    public void activeSince(long nanoTime) {
+        activeSince = nanoTime;
+    }
+
     /** Watchdog thread only. */
     public long reportedStall() {
         return reportedStall;
@@ -102,6 +110,7 @@ public final class TaskContext implements Executor, Runnable {
         return owner;
     }
 
+    @Override
     public boolean isCancelRequested() {
         return cancelRequested;
     }

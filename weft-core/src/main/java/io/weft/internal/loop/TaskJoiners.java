@@ -1,6 +1,6 @@
 package io.weft.internal.loop;
 
-import io.weft.internal.backend.Op;
+import io.weft.internal.wait.Op;
 
 /**
  * Lets other packages of this module wait for a task's end with an op of their own

@@ -1,8 +1,8 @@
 package io.weft;
 
 import io.weft.internal.loop.TaskContext;
-import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.wait.Op;
+import io.weft.internal.wait.SelectHooks;
 import io.weft.internal.wait.Waits;
 
 import java.lang.ref.Cleaner;
@@ -55,16 +55,11 @@ public final class Task<T> {
     }
 
     static {
-        TaskJoiners.install(new TaskJoiners.Access() {
-            @Override
-            public boolean add(Object task, Op op) {
-                return ((Task<?>) task).addJoiner(op);
+        SelectHooks.install(Task.class, (task, event) -> {
+            if (event != SelectHooks.Event.DONE) {
+                throw new IllegalArgumentException("a task has no " + event + " event");
             }
-
-            @Override
-            public void remove(Object task, Op op) {
-                ((Task<?>) task).removeJoiner(op);
-            }
+            return new SelectJoin(task);
         });
     }
 
@@ -270,6 +265,30 @@ public final class Task<T> {
     private synchronized void removeJoiner(Op op) {
         if (joiners != null) {
             joiners.remove(op);
+        }
+    }
+
+    /** How a select waits for a task's end: a Forward op among its joiners. */
+    private static final class SelectJoin implements SelectHooks.Source {
+        private final Task<?> task;
+
+        SelectJoin(Task<?> task) {
+            this.task = task;
+        }
+
+        @Override
+        public Op arm(Op sel, int index) {
+            SelectHooks.Forward f = new SelectHooks.Forward(sel, index);
+            if (task.addJoiner(f)) {
+                return f;
+            }
+            sel.complete(index, null);
+            return null;
+        }
+
+        @Override
+        public void withdraw(Op armed) {
+            task.removeJoiner(armed);
         }
     }
 

@@ -81,7 +81,7 @@ public final class Task<T> {
 
     Task(Runtime runtime, io.weft.internal.loop.EventLoop loop, Callable<T> body, Scope scope, String name) {
         this.runtime = runtime;
-        this.context = new TaskContext(loop, this);
+        this.context = new Context(loop, this);
         this.body = body;
         this.scope = scope;
         this.name = name;
@@ -96,8 +96,7 @@ public final class Task<T> {
 
     /** The task running on this thread, or null if the caller is not a Weft task. */
     public static Task<?> current() {
-        TaskContext c = TaskContext.current();
-        return c == null ? null : (Task<?>) c.owner();
+        return TaskContext.current() instanceof Context c ? c.task : null;
     }
 
     TaskContext context() {
@@ -265,6 +264,16 @@ public final class Task<T> {
     private synchronized void removeJoiner(Op op) {
         if (joiners != null) {
             joiners.remove(op);
+        }
+    }
+
+    /** The loop layer's view of a task, which leads back to the task. */
+    private static final class Context extends TaskContext {
+        final Task<?> task;
+
+        Context(io.weft.internal.loop.EventLoop loop, Task<?> task) {
+            super(loop);
+            this.task = task;
         }
     }
 

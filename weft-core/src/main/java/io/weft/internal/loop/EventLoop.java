@@ -250,16 +250,16 @@ public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>,
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Throwable startFailure;
     private volatile boolean stopping;
-    private final Object runtime;
+    private final LoopOwner runtime;
 
     /**
      * Makes and starts a loop.
      *
      * @param customScheduler true if tasks' virtual threads run on this loop's thread
-     * @param runtime         the public runtime object, for {@link #runtime()}
+     * @param runtime         the runtime this loop belongs to, for {@link #runtime()}
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime) throws IOException {
+                     NanoClock clock, LoopOwner runtime) throws IOException {
         this(index, name, provider, customScheduler, clock, runtime, DEFAULT_IDLE_SPIN_NANOS);
     }
 
@@ -269,7 +269,7 @@ public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>,
      * @param idleSpinNanos the most an idle loop busy-polls before it blocks; 0 never spins
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime, long idleSpinNanos) throws IOException {
+                     NanoClock clock, LoopOwner runtime, long idleSpinNanos) throws IOException {
         this(index, name, provider, customScheduler, clock, runtime, idleSpinNanos, -1);
     }
 
@@ -281,7 +281,7 @@ public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>,
      * @throws IOException  if the backend cannot be opened or the thread cannot be pinned
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime, long idleSpinNanos, int cpu) throws IOException {
+                     NanoClock clock, LoopOwner runtime, long idleSpinNanos, int cpu) throws IOException {
         this.cpu = cpu;
         if (idleSpinNanos < 0) {
             throw new IllegalArgumentException("idle spin must not be negative: " + idleSpinNanos);
@@ -332,7 +332,8 @@ public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>,
         return thread;
     }
 
-    public Object runtime() {
+    /** The runtime this loop belongs to (null for a loop made on its own, as tests do). */
+    public LoopOwner runtime() {
         return runtime;
     }
 

@@ -1,7 +1,7 @@
 package io.weft;
 
-import io.weft.internal.backend.Op;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -3,6 +3,7 @@ package io.weft;
 import io.weft.internal.backend.BackendUnavailableException;
 import io.weft.internal.backend.Backends;
 import io.weft.internal.loop.EventLoop;
+import io.weft.internal.loop.LoopOwner;
 import io.weft.internal.loop.NanoClock;
 import io.weft.internal.loop.VirtualThreads;
 
@@ -41,6 +42,8 @@ public final class Runtime implements AutoCloseable {
     private static final AtomicInteger RUNTIME_IDS = new AtomicInteger();
 
     private final String name;
+    /** This runtime as its loops know it. */
+    private final Owner owner = new Owner();
     private final EventLoop[] loops;
     private final SchedulerMode mode;
     private final String schedulerReason;
@@ -104,7 +107,7 @@ public final class Runtime implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 loops[i] = new EventLoop(i, name + "-loop-" + i, choice.provider(), mode == SchedulerMode.LOOPS,
-                        NanoClock.SYSTEM, this, b.idleSpin.toNanos(), cpus == null ? -1 : cpus[i]);
+                        NanoClock.SYSTEM, owner, b.idleSpin.toNanos(), cpus == null ? -1 : cpus[i]);
                 threadFactories[i] = (mode == SchedulerMode.LOOPS ? VirtualThreads.builder(loops[i]) : Thread.ofVirtual()).factory();
             }
         } catch (IOException e) {
@@ -162,7 +165,14 @@ public final class Runtime implements AutoCloseable {
     /** The runtime of the calling task, or null if the caller is not in one. */
     public static Runtime current() {
         EventLoop l = EventLoop.current();
-        return l == null ? null : (Runtime) l.runtime();
+        return l != null && l.runtime() instanceof Owner o ? o.runtime() : null;
+    }
+
+    /** What this runtime's loops hold as their owner. */
+    private final class Owner implements LoopOwner {
+        Runtime runtime() {
+            return Runtime.this;
+        }
     }
 
     // ---- spawning ---------------------------------------------------------------------
@@ -227,7 +237,7 @@ public final class Runtime implements AutoCloseable {
      */
     private int placeNew() {
         EventLoop here = EventLoop.carrierLoop();
-        if (here != null && here.runtime() == this) {
+        if (here != null && here.runtime() == owner) {
             return here.index();
         }
         return Math.floorMod(nextLoop.getAndIncrement(), loops.length);
@@ -235,7 +245,7 @@ public final class Runtime implements AutoCloseable {
 
     int currentLoopIndexOr(int fallback) {
         EventLoop l = EventLoop.current();
-        return l != null && l.runtime() == this ? l.index() : fallback;
+        return l != null && l.runtime() == owner ? l.index() : fallback;
     }
 
     void taskEnded(Task<?> t) {

@@ -1,7 +1,7 @@
 package io.weft;
 
 import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;

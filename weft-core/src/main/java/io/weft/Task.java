@@ -1,9 +1,9 @@
 package io.weft;
 
-import io.weft.internal.backend.Op;
 import io.weft.internal.loop.TaskContext;
-import io.weft.internal.loop.TaskJoiners;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.SelectHooks;
+import io.weft.internal.wait.Waits;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;
@@ -55,16 +55,11 @@ public final class Task<T> {
     }
 
     static {
-        TaskJoiners.install(new TaskJoiners.Access() {
-            @Override
-            public boolean add(Object task, Op op) {
-                return ((Task<?>) task).addJoiner(op);
+        SelectHooks.install(Task.class, (task, event) -> {
+            if (event != SelectHooks.Event.DONE) {
+                throw new IllegalArgumentException("a task has no " + event + " event");
             }
-
-            @Override
-            public void remove(Object task, Op op) {
-                ((Task<?>) task).removeJoiner(op);
-            }
+            return new SelectJoin(task);
         });
     }
 
@@ -86,7 +81,7 @@ public final class Task<T> {
 
     Task(Runtime runtime, io.weft.internal.loop.EventLoop loop, Callable<T> body, Scope scope, String name) {
         this.runtime = runtime;
-        this.context = new TaskContext(loop, this);
+        this.context = new Context(loop, this);
         this.body = body;
         this.scope = scope;
         this.name = name;
@@ -101,8 +96,7 @@ public final class Task<T> {
 
     /** The task running on this thread, or null if the caller is not a Weft task. */
     public static Task<?> current() {
-        TaskContext c = TaskContext.current();
-        return c == null ? null : (Task<?>) c.owner();
+        return TaskContext.current() instanceof Context c ? c.task : null;
     }
 
     TaskContext context() {
@@ -270,6 +264,40 @@ public final class Task<T> {
     private synchronized void removeJoiner(Op op) {
         if (joiners != null) {
             joiners.remove(op);
+        }
+    }
+
+    /** The loop layer's view of a task, which leads back to the task. */
+    private static final class Context extends TaskContext {
+        final Task<?> task;
+
+        Context(io.weft.internal.loop.EventLoop loop, Task<?> task) {
+            super(loop);
+            this.task = task;
+        }
+    }
+
+    /** How a select waits for a task's end: a Forward op among its joiners. */
+    private static final class SelectJoin implements SelectHooks.Source {
+        private final Task<?> task;
+
+        SelectJoin(Task<?> task) {
+            this.task = task;
+        }
+
+        @Override
+        public Op arm(Op sel, int index) {
+            SelectHooks.Forward f = new SelectHooks.Forward(sel, index);
+            if (task.addJoiner(f)) {
+                return f;
+            }
+            sel.complete(index, null);
+            return null;
+        }
+
+        @Override
+        public void withdraw(Op armed) {
+            task.removeJoiner(armed);
         }
     }
 

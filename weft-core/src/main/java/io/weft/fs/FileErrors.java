@@ -1,7 +1,7 @@
 package io.weft.fs;
 
-import io.weft.internal.backend.Op;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.wait.Op;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

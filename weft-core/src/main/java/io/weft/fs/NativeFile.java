@@ -4,14 +4,14 @@ import io.weft.Blocking;
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.FileOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.backend.fd.FdFile;
 import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.linux.StatxLayout;
 import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

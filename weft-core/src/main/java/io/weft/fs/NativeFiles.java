@@ -5,7 +5,7 @@ import io.weft.internal.backend.IoOp;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.StatxLayout;
 import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Waits;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -67,7 +67,7 @@ final class NativeFiles implements FileDriver {
         if (early != 0) {
             throw FileErrors.cancelled(early, call, path);
         }
-        Waits.submitAndAwait(loop, op, deadline);
+        loop.submitAndAwait(op, deadline);
         long r = op.result();
         if (r >= 0) {
             return r;

@@ -280,9 +280,12 @@ final class ListenerCore<S> {
         }
     }
 
-    /** The caller's loop index in {@code rt}, or 0 if the caller runs on another runtime. */
+    /**
+     * The caller's loop index in {@code rt}, or 0 if the caller runs on another runtime.
+     * {@code here} is the caller's loop, so it belongs to the caller's runtime.
+     */
     static int homeLoop(Runtime rt, EventLoop here) {
-        return here.runtime() == rt ? here.index() : 0;
+        return Runtime.current() == rt ? here.index() : 0;
     }
 
     /**

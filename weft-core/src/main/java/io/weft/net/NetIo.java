@@ -3,12 +3,12 @@ package io.weft.net;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +76,7 @@ final class NetIo {
                 && listener.acceptLoop(loop) instanceof EventLoop home && home.runtime() == loop.runtime()) {
             loop = home; // see SocketHandle.acceptLoop
         }
-        Waits.submitAndAwait(loop, op, deadline);
+        loop.submitAndAwait(op, deadline);
         long r = op.result();
         if (r >= 0) {
             return r;

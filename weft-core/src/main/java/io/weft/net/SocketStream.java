@@ -3,9 +3,9 @@ package io.weft.net;
 import io.weft.Deadline;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.backend.StreamHandles;
 import io.weft.internal.backend.Vectored;
 import io.weft.internal.loop.EventLoop;
+import io.weft.internal.wait.SelectHooks;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -49,7 +49,7 @@ import java.util.Objects;
 public abstract sealed class SocketStream implements AutoCloseable permits TcpStream, UnixStream, VsockStream {
 
     static {
-        StreamHandles.register(SocketStream.class, s -> s.handle);
+        SelectHooks.install(SocketStream.class, (s, event) -> new StreamReadiness(s.handle, event));
     }
 
     final SocketHandle handle;

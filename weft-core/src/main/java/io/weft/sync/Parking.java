@@ -2,8 +2,8 @@ package io.weft.sync;
 
 import io.weft.Deadline;
 import io.weft.DeadlineExceededException;
-import io.weft.internal.backend.Op;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Lock;

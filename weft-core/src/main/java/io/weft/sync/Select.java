@@ -3,14 +3,9 @@ package io.weft.sync;
 import io.weft.Deadline;
 import io.weft.Task;
 import io.weft.net.SocketStream;
-import io.weft.internal.backend.Capability;
-import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
-import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.backend.StreamHandles;
-import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.TaskJoiners;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.SelectHooks;
+import io.weft.internal.wait.Waits;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +135,7 @@ public final class Select<R> {
      * socket cases must run in a Weft task.
      */
     public Select<R> onReadable(SocketStream stream, Supplier<? extends R> handler) {
-        cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLIN, Objects.requireNonNull(handler)));
+        cases.add(new SocketCase<>(SelectHooks.of(stream, SelectHooks.Event.READABLE), Objects.requireNonNull(handler)));
         return this;
     }
 
@@ -149,7 +144,7 @@ public final class Select<R> {
      * error is pending. A select with socket cases must run in a Weft task.
      */
     public Select<R> onWritable(SocketStream stream, Supplier<? extends R> handler) {
-        cases.add(new SocketCase<>(StreamHandles.of(stream), NetOps.POLLOUT, Objects.requireNonNull(handler)));
+        cases.add(new SocketCase<>(SelectHooks.of(stream, SelectHooks.Event.WRITABLE), Objects.requireNonNull(handler)));
         return this;
     }
 
@@ -418,10 +413,12 @@ public final class Select<R> {
 
     private static final class DoneCase<T, R> extends Case<R> {
         final Task<T> task;
+        final SelectHooks.Source ended;
         final Function<? super Task<T>, ? extends R> handler;
 
         DoneCase(Task<T> task, Function<? super Task<T>, ? extends R> handler) {
             this.task = task;
+            this.ended = SelectHooks.of(task, SelectHooks.Event.DONE);
             this.handler = handler;
         }
 
@@ -432,20 +429,15 @@ public final class Select<R> {
             }
         }
 
-        /** Joins the task with a Forward op; fires {@code sel} now if the task has already ended. */
+        /** Joins the task (see {@code Task}'s select hook); fires {@code sel} now if the task has already ended. */
         @Override
         Object register(Waits.Signal sel, int index) {
-            Forward f = new Forward(sel, index);
-            if (TaskJoiners.access().add(task, f)) {
-                return f;
-            }
-            sel.complete(index, null);
-            return null;
+            return ended.arm(sel, index);
         }
 
         @Override
         void withdraw(Object armed) {
-            TaskJoiners.access().remove(task, (Op) armed);
+            ended.withdraw((Op) armed);
         }
 
         @Override
@@ -454,21 +446,13 @@ public final class Select<R> {
         }
     }
 
-    /**
-     * Waits for a socket's readiness with a {@link NetOps.Poll} on the selecting task's
-     * loop. There is no readiness check under the channel locks: the poll is armed in
-     * step 4 and, if the socket is ready already, completes at the backend's next turn.
-     * Withdrawing cancels the poll without waiting for it: it holds no buffer, and its
-     * late completion only tries to fire a selector that is already done.
-     */
+    /** Waits for a socket's readiness through the stream's select hook (a poll on the selecting task's loop). */
     private static final class SocketCase<R> extends Case<R> {
-        final SocketHandle handle;
-        final int events;
+        final SelectHooks.Source ready;
         final Supplier<? extends R> handler;
 
-        SocketCase(SocketHandle handle, int events, Supplier<? extends R> handler) {
-            this.handle = handle;
-            this.events = events;
+        SocketCase(SelectHooks.Source ready, Supplier<? extends R> handler) {
+            this.ready = ready;
             this.handler = handler;
         }
 
@@ -478,63 +462,17 @@ public final class Select<R> {
 
         @Override
         Object register(Waits.Signal sel, int index) {
-            EventLoop loop = EventLoop.current();
-            if (loop == null) {
-                throw new IllegalStateException("a select with a socket case must run in a Weft task");
-            }
-            if (!loop.provider().capabilities().contains(Capability.POLL)) {
-                throw new UnsupportedOperationException("the " + loop.provider().name()
-                        + " backend cannot wait for socket readiness; use io_uring, epoll or nio");
-            }
-            ForwardingPoll p = new ForwardingPoll(handle, events, sel, index);
-            loop.submit(p);
-            return p;
+            return ready.arm(sel, index);
         }
 
         @Override
         void withdraw(Object armed) {
-            ((Op) armed).requestCancel(Op.CANCEL_TASK);
+            ready.withdraw((Op) armed);
         }
 
         @Override
         R fired(Object attachment) {
             return handler.get();
-        }
-    }
-
-    /**
-     * A readiness poll that fires its case when it ends, whatever the outcome: ready, or an
-     * error such as a closed socket, which the handler's read or write then reports.
-     */
-    private static final class ForwardingPoll extends NetOps.Poll {
-        private final Op sel;
-        private final int index;
-
-        ForwardingPoll(SocketHandle handle, int events, Op sel, int index) {
-            super(handle, events);
-            this.sel = sel;
-            this.index = index;
-        }
-
-        @Override
-        protected void afterDone() {
-            sel.complete(index, null);
-        }
-    }
-
-    /** Joins a task on behalf of a selector: the task's end completes this op, which fires the case. */
-    private static final class Forward extends Waits.Signal {
-        private final Op sel;
-        private final int index;
-
-        Forward(Op sel, int index) {
-            this.sel = sel;
-            this.index = index;
-        }
-
-        @Override
-        protected void onDone() {
-            sel.complete(index, null);
         }
     }
 }

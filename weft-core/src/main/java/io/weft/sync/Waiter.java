@@ -1,6 +1,6 @@
 package io.weft.sync;
 
-import io.weft.internal.backend.Op;
+import io.weft.internal.wait.Op;
 
 /**
  * One parked party in a {@link WaitQueue}: a receiver, a sender, an acquirer. It points at

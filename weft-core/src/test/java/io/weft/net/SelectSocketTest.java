@@ -4,7 +4,6 @@ import io.weft.Deadline;
 import io.weft.Task;
 import io.weft.TestSupport;
 import io.weft.Weft;
-import io.weft.internal.backend.StreamHandles;
 import io.weft.sync.Channel;
 import io.weft.sync.Select;
 import org.junit.jupiter.api.Timeout;
@@ -39,13 +38,13 @@ class SelectSocketTest {
     static Task<String> selectingReadable(TcpStream s) {
         Task<String> t = Weft.spawn(() -> new Select<String>().onReadable(s, () -> "readable").select());
         TestSupport.eventually("the select arms its poll", Duration.ofSeconds(10),
-                () -> StreamHandles.of(s).inflightCount() == 1);
+                () -> s.handle.inflightCount() == 1);
         return t;
     }
 
     static void awaitNoOpsInFlight(TcpStream s) {
         TestSupport.eventually("the withdrawn poll ends", Duration.ofSeconds(10),
-                () -> StreamHandles.of(s).inflightCount() == 0);
+                () -> s.handle.inflightCount() == 0);
     }
 
     @ParameterizedTest(name = "{0}")

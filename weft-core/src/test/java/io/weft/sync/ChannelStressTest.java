@@ -192,14 +192,14 @@ class ChannelStressTest {
         for (int i = 0; i < parties.size(); i++) {
             Task<Void> t = parties.get(i);
             b.append("\n  ").append(t.name()).append(" on loop ").append(t.loopIndex()).append(' ')
-                    .append(t.state()).append(" thread ").append(io.weft.internal.backend.OpTrace.stateOf(t.thread())).append(": ").append(doing.get(i));
+                    .append(t.state()).append(" thread ").append(io.weft.internal.wait.OpTrace.stateOf(t.thread())).append(": ").append(doing.get(i));
             StackTraceElement[] stack = t.thread().getStackTrace();
             for (int f = 0; f < Math.min(12, stack.length); f++) {
                 b.append("\n      at ").append(stack[f]);
             }
             Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(t.thread());
             if (blocker != null) {
-                b.append("\n      parked on ").append(io.weft.internal.backend.OpTrace.of(blocker));
+                b.append("\n      parked on ").append(io.weft.internal.wait.OpTrace.of(blocker));
             }
         }
         return b.toString();

@@ -4,7 +4,7 @@ import io.weft.Task;
 import io.weft.ThrowingRunnable;
 import io.weft.TestSupport;
 import io.weft.Weft;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Waits;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;

@@ -1,7 +1,7 @@
 package io.weft.sync;
 
-import io.weft.internal.backend.Op;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
 import org.jetbrains.kotlinx.lincheck.annotations.Param;

@@ -1,5 +1,7 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.wait.Op;
+
 /**
  * The part of a backend that belongs to one event loop: it runs {@link IoOp}s and blocks
  * the loop thread while nothing is ready.

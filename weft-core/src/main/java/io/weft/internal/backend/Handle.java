@@ -1,5 +1,7 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.wait.Op;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,7 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.wait.Op;
+
 /**
  * An op that a {@link Backend} runs on a {@link Handle}. The subclasses name the kinds of
  * work; a backend that cannot do a kind completes it with {@code -EOPNOTSUPP}.

@@ -2,10 +2,10 @@ package io.weft.internal.ipc;
 
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.FutexWait;
-import io.weft.internal.backend.Op;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
-import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Waits;
 
 import java.util.concurrent.CancellationException;
 
@@ -48,7 +48,7 @@ public final class LoopWaits {
             throw new CancellationException(early == Op.CANCEL_INTERRUPT ? "interrupted while waiting on a futex" : "cancelled while waiting on a futex");
         }
         FutexWait op = new FutexWait(address, expected, shared);
-        Waits.submitAndAwait(loop, op, deadline);
+        loop.submitAndAwait(op, deadline);
         long r = op.result();
         if (op.wasCancelled()) {
             return switch (op.cancelReason()) {

@@ -5,8 +5,10 @@ import io.weft.internal.backend.BackendProvider;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
-import io.weft.internal.backend.Op;
 import io.weft.internal.linux.Affinity;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.WaitLoop;
+import io.weft.internal.wait.Waits;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -119,7 +121,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * syscall even when the loop is busy), and a lock-protected queue (a loop blocked on a
  * lock held by a descheduled producer stalls every task on it).
  */
-public final class EventLoop implements LoopContext, WakeState.Work {
+public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>, WakeState.Work {
 
     private static final System.Logger LOG = System.getLogger("io.weft");
 
@@ -163,6 +165,8 @@ public final class EventLoop implements LoopContext, WakeState.Work {
             carrier = null;
         }
         CURRENT_CARRIER = carrier;
+        // No loop exists before this class is initialized, and a task binds its loop (bindCurrent) first thing.
+        Waits.install(EventLoop::current, TaskContext::current);
     }
 
     /** A loop's platform thread; it knows its loop, so a task can find the loop that carries it. */
@@ -246,16 +250,16 @@ public final class EventLoop implements LoopContext, WakeState.Work {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Throwable startFailure;
     private volatile boolean stopping;
-    private final Object runtime;
+    private final LoopOwner runtime;
 
     /**
      * Makes and starts a loop.
      *
      * @param customScheduler true if tasks' virtual threads run on this loop's thread
-     * @param runtime         the public runtime object, for {@link #runtime()}
+     * @param runtime         the runtime this loop belongs to, for {@link #runtime()}
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime) throws IOException {
+                     NanoClock clock, LoopOwner runtime) throws IOException {
         this(index, name, provider, customScheduler, clock, runtime, DEFAULT_IDLE_SPIN_NANOS);
     }
 
@@ -265,7 +269,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * @param idleSpinNanos the most an idle loop busy-polls before it blocks; 0 never spins
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime, long idleSpinNanos) throws IOException {
+                     NanoClock clock, LoopOwner runtime, long idleSpinNanos) throws IOException {
         this(index, name, provider, customScheduler, clock, runtime, idleSpinNanos, -1);
     }
 
@@ -277,7 +281,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * @throws IOException  if the backend cannot be opened or the thread cannot be pinned
      */
     public EventLoop(int index, String name, BackendProvider provider, boolean customScheduler,
-                     NanoClock clock, Object runtime, long idleSpinNanos, int cpu) throws IOException {
+                     NanoClock clock, LoopOwner runtime, long idleSpinNanos, int cpu) throws IOException {
         this.cpu = cpu;
         if (idleSpinNanos < 0) {
             throw new IllegalArgumentException("idle spin must not be negative: " + idleSpinNanos);
@@ -328,7 +332,8 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         return thread;
     }
 
-    public Object runtime() {
+    /** The runtime this loop belongs to (null for a loop made on its own, as tests do). */
+    public LoopOwner runtime() {
         return runtime;
     }
 
@@ -374,7 +379,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * True on the loop thread, and on a task mounted on it. In the default-scheduler mode
      * tasks run on the JDK's pool, so only the loop thread itself counts.
      */
-    @Override
+    @Override // LoopContext and WaitLoop
     public boolean inLoop() {
         Thread t = Thread.currentThread();
         if (t == thread) {
@@ -556,18 +561,44 @@ public final class EventLoop implements LoopContext, WakeState.Work {
         return nativeDeadlines;
     }
 
+    /**
+     * Submits {@code op} to this loop's backend and waits until it is done: the backend
+     * enforces {@code deadline} itself where it can ({@code NATIVE_DEADLINES}), else a loop
+     * timer or a timed park does. The caller reads the outcome from the op.
+     */
+    public void submitAndAwait(IoOp op, long deadline) {
+        boolean nativeDeadline = deadline != Waits.NONE && nativeDeadlines();
+        if (nativeDeadline) {
+            op.deadline = deadline;
+        }
+        submit(op);
+        Waits.await(op, deadline, nativeDeadline);
+    }
+
     /** The timers; loop thread only. */
     public TimerQueue timers() {
         assert inLoop();
         return timers;
     }
 
+    @Override
+    public long nanoTime() {
+        return timers().clock().nanoTime();
+    }
+
+    @Override
+    public TimerQueue.Timer timerAt(long deadline, Runnable action) {
+        return timers().schedule(deadline, action);
+    }
+
     /** Runs {@code action} on the loop at {@code deadline}; any thread. */
+    @Override
     public void scheduleFromAnyThread(long deadline, Runnable action) {
         runOnLoop(() -> timers.schedule(deadline, action));
     }
 
     /** Cancels {@code op} with {@code reason} at {@code deadline}; loop thread only. Returns the timer. */
+    @Override
     public TimerQueue.Timer cancelAt(long deadline, Op op, int reason) {
         assert inLoop();
         return timers.schedule(deadline, () -> op.requestCancel(reason));
@@ -760,6 +791,7 @@ public final class EventLoop implements LoopContext, WakeState.Work {
      * Cancels {@code timer}, which the caller armed on this loop's queue; from a task that
      * has since moved to another loop, by a hop to this one. Any thread.
      */
+    @Override
     public void cancelTimer(TimerQueue.Timer timer) {
         if (inLoop()) {
             timers.cancel(timer);

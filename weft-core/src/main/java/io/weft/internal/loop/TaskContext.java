@@ -1,11 +1,13 @@
 package io.weft.internal.loop;
 
+import io.weft.internal.wait.WaitTask;
+
 import java.util.concurrent.Executor;
 
 /**
  * What the loop layer knows of a task: its loop, whether it was asked to stop, and since
  * when it has run without reaching a Weft wait (for the stall watchdog). The public
- * {@code io.weft.Task} wraps one.
+ * {@code io.weft.Task} holds one, of a subclass that leads back to the task.
  *
  * <p>A task that may migrate (one started by {@code spawn}, not {@code spawnOn}) has this object as its virtual
  * thread's scheduler: the JDK hands it the thread's continuation whenever the task becomes
@@ -13,13 +15,12 @@ import java.util.concurrent.Executor;
  * which an idle loop may steal it (see {@link EventLoop}). A pinned task's scheduler is
  * its loop itself, and it never moves.
  */
-public final class TaskContext implements Executor, Runnable {
+public abstract class TaskContext implements Executor, Runnable, WaitTask {
 
     private static final ThreadLocal<TaskContext> CURRENT = new ThreadLocal<>();
 
     /** The loop the task runs on, or last ran on; changes only when a loop steals the task. */
     volatile EventLoop loop;
-    final Object owner;
     /** The virtual thread's continuation, as the JDK handed it to {@link #execute}; the same object every time. */
     private Runnable continuation;
     private volatile boolean cancelRequested;
@@ -32,9 +33,12 @@ public final class TaskContext implements Executor, Runnable {
     /** The activeSince value the watchdog last reported, so one stall warns once. Watchdog thread only. */
     private long reportedStall;
 
-    public TaskContext(EventLoop loop, Object owner) {
+    /**
+     * The public task extends this with its own reference, so that the task is found from
+     * its context without this layer knowing its type.
+     */
+    protected TaskContext(EventLoop loop) {
         this.loop = loop;
-        this.owner = owner;
     }
 
     /**
@@ -83,6 +87,12 @@ public final class TaskContext implements Executor, Runnable {
         return activeSince;
     }
 
+    /** See {@link #activeSince}; the task's thread only. */
+    @Override
+    public void activeSince(long nanoTime) {
+        activeSince = nanoTime;
+    }
+
     /** Watchdog thread only. */
     public long reportedStall() {
         return reportedStall;
@@ -97,11 +107,7 @@ public final class TaskContext implements Executor, Runnable {
         return loop;
     }
 
-    /** The public task object this context belongs to. */
-    public Object owner() {
-        return owner;
-    }
-
+    @Override
     public boolean isCancelRequested() {
         return cancelRequested;
     }

@@ -1,5 +1,7 @@
 package io.weft.internal.loop;
 
+import io.weft.internal.wait.WaitLoop;
+
 import java.util.Arrays;
 
 /**
@@ -28,7 +30,7 @@ import java.util.Arrays;
 public final class TimerQueue {
 
     /** A scheduled action. Loop thread only. */
-    public static final class Timer {
+    public static final class Timer implements WaitLoop.Timer {
         final long deadline;
         final long seq;
         final Runnable action;
@@ -45,6 +47,7 @@ public final class TimerQueue {
         }
 
         /** True while scheduled (neither fired nor cancelled). */
+        @Override
         public boolean isScheduled() {
             return index >= 0;
         }

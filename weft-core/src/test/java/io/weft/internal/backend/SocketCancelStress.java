@@ -3,6 +3,7 @@ package io.weft.internal.backend;
 import io.weft.TestSupport;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.wait.Op;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

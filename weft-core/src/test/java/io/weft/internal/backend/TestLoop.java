@@ -1,5 +1,6 @@
 package io.weft.internal.backend;
 
+import io.weft.internal.wait.Op;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;

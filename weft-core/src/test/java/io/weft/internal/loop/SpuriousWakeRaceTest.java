@@ -1,7 +1,8 @@
 package io.weft.internal.loop;
 
-import io.weft.internal.backend.Op;
-import io.weft.internal.backend.OpTrace;
+import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Op;
+import io.weft.internal.wait.OpTrace;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

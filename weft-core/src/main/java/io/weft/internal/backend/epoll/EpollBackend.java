@@ -5,7 +5,6 @@ import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.MsgOps;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.backend.Vectored;
 import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.backend.fd.FdSocket;
@@ -14,6 +13,7 @@ import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.linux.SockAddr;
 import io.weft.internal.linux.SockOpts;
+import io.weft.internal.wait.Op;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

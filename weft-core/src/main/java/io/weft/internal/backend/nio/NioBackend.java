@@ -4,8 +4,8 @@ import io.weft.internal.backend.Backend;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.linux.Errno;
+import io.weft.internal.wait.Op;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,10 +7,10 @@ import io.weft.internal.backend.Backends;
 import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
+import io.weft.internal.wait.Op;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

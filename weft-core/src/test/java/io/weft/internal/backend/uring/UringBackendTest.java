@@ -4,7 +4,7 @@ import io.weft.internal.backend.TestLoop;
 import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
-import io.weft.internal.backend.Op;
+import io.weft.internal.wait.Op;
 import io.weft.internal.backend.fd.FdSocket;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;

@@ -1,9 +1,9 @@
 package io.weft.internal.backend.uring;
 
 import io.weft.internal.backend.FileOps;
-import io.weft.internal.backend.Op;
 import io.weft.internal.backend.TestLoop;
 import io.weft.internal.linux.Libc;
+import io.weft.internal.wait.Op;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

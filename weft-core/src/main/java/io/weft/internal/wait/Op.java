@@ -1,4 +1,4 @@
-package io.weft.internal.backend;
+package io.weft.internal.wait;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * The thread that builds an op is its only waiter; whoever finishes the work calls
  * {@link #complete}; anyone may ask for cancellation with {@link #requestCancel}.
  *
- * <p>Subclasses say how to withdraw the work ({@link #onCancel}); {@code io.weft.internal.loop.Waits}
+ * <p>Subclasses say how to withdraw the work ({@link #onCancel}); {@link Waits}
  * holds the one park loop every wait goes through.
  */
 /*

@@ -1,4 +1,4 @@
-package io.weft.internal.backend;
+package io.weft.internal.wait;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

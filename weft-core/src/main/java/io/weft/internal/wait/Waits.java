@@ -1,13 +1,14 @@
-package io.weft.internal.loop;
-
-import io.weft.internal.backend.IoOp;
-import io.weft.internal.backend.Op;
-import io.weft.internal.backend.OpTrace;
+package io.weft.internal.wait;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The one park loop that every Weft wait goes through, for tasks and platform threads.
+ *
+ * <p>This layer sits below the event loops: it finds the caller's loop and task through
+ * {@link WaitLoop} and {@link WaitTask}, which the loop layer implements and
+ * {@link #install}s.
  */
 /*
  * Overview
@@ -35,6 +36,24 @@ public final class Waits {
     /** No deadline. */
     public static final long NONE = Long.MAX_VALUE;
 
+    // Until the loop layer installs its lookups there is no loop, hence no task either.
+    private static volatile Supplier<? extends WaitLoop<?>> currentLoop = () -> null;
+    private static volatile Supplier<? extends WaitTask> currentTask = () -> null;
+    private static boolean installed; // guarded by Waits.class
+
+    /**
+     * Tells this layer how to find the calling thread's loop and task (each null when there
+     * is none). Called by the loop layer before any loop or task exists; once.
+     */
+    public static synchronized void install(Supplier<? extends WaitLoop<?>> loop, Supplier<? extends WaitTask> task) {
+        if (installed) {
+            throw new IllegalStateException("the loop layer is already installed");
+        }
+        installed = true;
+        currentLoop = loop;
+        currentTask = task;
+    }
+
     /**
      * Waits until {@code op} is done; cancels it if the task is cancelled, the thread is
      * interrupted, or {@code deadline} (System.nanoTime scale, or {@link #NONE}) passes.
@@ -42,14 +61,17 @@ public final class Waits {
      * @param backendDeadline true if the backend enforces the deadline itself, so no timer is armed
      */
     public static void await(Op op, long deadline, boolean backendDeadline) {
-        TaskContext task = TaskContext.current();
-        EventLoop loop = EventLoop.current();
+        await(currentLoop.get(), op, deadline, backendDeadline);
+    }
+
+    private static <T extends WaitLoop.Timer> void await(WaitLoop<T> loop, Op op, long deadline, boolean backendDeadline) {
+        WaitTask task = currentTask.get();
         boolean onLoop = loop != null && loop.inLoop();
         boolean interrupted = Thread.interrupted();
-        TimerQueue.Timer timer = null;
+        T timer = null;
         boolean timed = deadline != NONE;
         if (task != null) {
-            task.activeSince = 0;
+            task.activeSince(0);
         }
         try {
             while (!op.isDone()) {
@@ -95,23 +117,9 @@ public final class Waits {
                 Thread.currentThread().interrupt();
             }
             if (task != null) {
-                task.activeSince = System.nanoTime();
+                task.activeSince(System.nanoTime());
             }
         }
-    }
-
-    /**
-     * Submits {@code op} to {@code loop}'s backend and waits until it is done: the backend
-     * enforces {@code deadline} itself where it can ({@code NATIVE_DEADLINES}), else a loop
-     * timer or a timed park does. The caller reads the outcome from the op.
-     */
-    public static void submitAndAwait(EventLoop loop, IoOp op, long deadline) {
-        boolean nativeDeadline = deadline != NONE && loop.nativeDeadlines();
-        if (nativeDeadline) {
-            op.deadline = deadline;
-        }
-        loop.submit(op);
-        await(op, deadline, nativeDeadline);
     }
 
     /**
@@ -121,7 +129,7 @@ public final class Waits {
      * otherwise complete at once and hide the cancellation).
      */
     public static int reasonNotToStart(long deadline) {
-        TaskContext task = TaskContext.current();
+        WaitTask task = currentTask.get();
         if (task != null && task.isCancelRequested()) {
             return Op.CANCEL_TASK;
         }
@@ -162,15 +170,18 @@ public final class Waits {
      * @return 0 if the deadline came, or the cancel reason
      */
     public static int sleepUntil(long deadline) {
-        EventLoop loop = EventLoop.current();
+        return sleepUntil(currentLoop.get(), deadline);
+    }
+
+    private static <T extends WaitLoop.Timer> int sleepUntil(WaitLoop<T> loop, long deadline) {
         Signal op = new Signal();
-        TimerQueue.Timer timer = null;
+        T timer = null;
         if (loop == null) {
             await(op, deadline, false);
             return op.cancelReason() == Op.CANCEL_TIMEOUT ? 0 : op.cancelReason();
         }
         if (loop.inLoop()) {
-            timer = loop.timers().schedule(deadline, () -> op.complete(0));
+            timer = loop.timerAt(deadline, () -> op.complete(0));
         } else {
             loop.scheduleFromAnyThread(deadline, () -> op.complete(0));
         }

@@ -1,4 +1,4 @@
-package io.weft.internal.backend;
+package io.weft.internal.wait;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

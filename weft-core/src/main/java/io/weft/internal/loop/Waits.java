@@ -128,7 +128,7 @@ public final class Waits {
     public static void submitAndAwait(EventLoop loop, IoOp op, long deadline) {
         boolean nativeDeadline = deadline != NONE && loop.nativeDeadlines();
         if (nativeDeadline) {
-            op.deadline = deadline;
+            op.setDeadline(deadline);
         }
         loop.submit(op);
         await(op, deadline, nativeDeadline);

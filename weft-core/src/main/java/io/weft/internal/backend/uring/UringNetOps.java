@@ -209,8 +209,7 @@ final class UringNetOps {
     long prepReadV(Slot slot, NetOps.ReadV r, FdSocket socket, long userData) {
         long sqe = ring.nextSqe();
         if (Vectored.allNative(r.buffers)) {
-            int n = Vectored.iovecs(r.buffers, iovecs(slot));
-            SqeLayout.prep(sqes, sqe, UringAbi.OP_READV, socket.fd(), slot.iovecs.address(), n, 0, userData);
+            prepVectored(slot, sqe, UringAbi.OP_READV, socket.fd(), r.buffers, userData);
         } else {
             prepHeapRead(slot, sqe, socket.fd(), Vectored.size(r.buffers), userData);
         }
@@ -238,8 +237,7 @@ final class UringNetOps {
         long sqe = ring.nextSqe();
         if (Vectored.allNative(w.buffers)) {
             // WRITEV cannot pass MSG_NOSIGNAL either; see WRITE_FIXED in the overview
-            int n = Vectored.iovecs(w.buffers, iovecs(slot));
-            SqeLayout.prep(sqes, sqe, UringAbi.OP_WRITEV, socket.fd(), slot.iovecs.address(), n, 0, userData);
+            prepVectored(slot, sqe, UringAbi.OP_WRITEV, socket.fd(), w.buffers, userData);
         } else {
             if (slot.buffer < 0) {
                 slot.length = Vectored.gather(w.buffers, buffers.chunk(bounce(slot)));
@@ -348,12 +346,16 @@ final class UringNetOps {
         }
     }
 
-    /** The slot's iovec array, allocated on its first vectored op and kept with the slot. */
-    private MemorySegment iovecs(Slot slot) {
+    /**
+     * READV / WRITEV over native segments, through the slot's iovec array (allocated on its
+     * first vectored op and kept with the slot).
+     */
+    private void prepVectored(Slot slot, long sqe, byte opcode, int fd, MemorySegment[] segments, long userData) {
         if (slot.iovecs == null) {
             slot.iovecs = arena.allocate(Vectored.IOVECS_BYTES, 8);
         }
-        return slot.iovecs;
+        int n = Vectored.iovecs(segments, slot.iovecs);
+        SqeLayout.prep(sqes, sqe, opcode, fd, slot.iovecs.address(), n, 0, userData);
     }
 
     private int bounce(Slot slot) {

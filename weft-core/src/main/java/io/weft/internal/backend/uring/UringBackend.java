@@ -73,7 +73,7 @@ import java.lang.foreign.ValueLayout;
  * the next enter rather than by its own close(2) (see closeLater).
  *
  * Closing the backend: close() asks the kernel to cancel every op in flight and reaps
- * their CQEs for up to CLOSE_DRAIN_NANOS. An op without its CQE by then (one the kernel
+ * their CQEs for up to Config.closeDrainNanos (5 s). An op without its CQE by then (one the kernel
  * runs on an io-wq worker and cannot interrupt, such as a read of a file on stalled
  * storage) is never completed: the kernel may write into its memory until it ends, and
  * for a read into a native segment that memory is the caller's, who must not get it back
@@ -100,9 +100,20 @@ final class UringBackend extends Backend {
      * @param readBuffers     buffers in the provided-buffer ring (a power of two)
      * @param readBufferSize  bytes per provided buffer: the most one heap read returns
      * @param directWrites    writes try send(2) before the ring (see UringNetOps)
+     * @param closeDrainNanos how long close() waits for the kernel to end the ops it
+     *                        was asked to cancel
      */
     record Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount, int readBuffers, int readBufferSize,
-                  boolean directWrites) {
+                  boolean directWrites, long closeDrainNanos) {
+
+        /** 5 s: ample for the kernel to cancel what it can; what it cannot is left pending. */
+        private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
+
+        Config(int sqEntries, int cqEntries, int bufferSize, int bufferCount, int readBuffers, int readBufferSize,
+               boolean directWrites) {
+            this(sqEntries, cqEntries, bufferSize, bufferCount, readBuffers, readBufferSize, directWrites, CLOSE_DRAIN_NANOS);
+        }
+
         /**
          * 256 SQEs, 1024 CQEs; 32 bounce chunks of 32 KiB (1 MiB, pinned and charged to
          * RLIMIT_MEMLOCK); 128 provided read buffers of 16 KiB (2 MiB, not pinned). Direct
@@ -113,7 +124,12 @@ final class UringBackend extends Backend {
 
         /** The same sizes; every write through the ring. */
         Config ringWritesOnly() {
-            return new Config(sqEntries, cqEntries, bufferSize, bufferCount, readBuffers, readBufferSize, false);
+            return new Config(sqEntries, cqEntries, bufferSize, bufferCount, readBuffers, readBufferSize, false, closeDrainNanos);
+        }
+
+        /** The same, with another close() drain (tests of what close() does with ops the kernel keeps). */
+        Config withCloseDrain(long nanos) {
+            return new Config(sqEntries, cqEntries, bufferSize, bufferCount, readBuffers, readBufferSize, directWrites, nanos);
         }
     }
 
@@ -132,6 +148,7 @@ final class UringBackend extends Backend {
     private final boolean futexOp;
     /** The kernel raises IORING_SQ_TASKRUN when completion work waits, so an idle enter can be skipped. */
     private final boolean taskrunFlag;
+    private final long closeDrainNanos;
 
     // Loop thread only.
     /** OP_CLOSE SQEs whose CQE has not been reaped. */
@@ -163,6 +180,7 @@ final class UringBackend extends Backend {
         this.shutdownOp = support.supports(UringAbi.OP_SHUTDOWN);
         this.futexOp = support.supports(UringAbi.OP_FUTEX_WAIT);
         this.taskrunFlag = (r.flags() & UringAbi.SETUP_TASKRUN_FLAG) != 0;
+        this.closeDrainNanos = config.closeDrainNanos();
         if (loop.inLoop()) {
             activate();
         }
@@ -628,12 +646,6 @@ final class UringBackend extends Backend {
     }
 
     // ---- shutdown -------------------------------------------------------------------
-
-    /** How long close() waits for the kernel to finish ops it was asked to cancel. */
-    private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
-
-    /** CLOSE_DRAIN_NANOS, except in tests of what close() does with ops the kernel keeps. */
-    long closeDrainNanos = CLOSE_DRAIN_NANOS;
 
     @Override
     public void close() {

@@ -93,4 +93,31 @@ public abstract class Backend implements AutoCloseable {
     /** Releases the backend's kernel resources. Loop thread only, after the last poll. */
     @Override
     public abstract void close();
+
+    /*
+     * Per-op and per-handle state of a backend. One untyped field on IoOp and on Handle
+     * rather than a side table: a map lookup per op would cost on the hottest path. Only
+     * backends reach the fields, through these accessors; each backend casts back to its
+     * own type, and code outside the backends cannot see or change what a backend keeps.
+     */
+
+    /** What this kind of backend keeps on {@code op} while it runs it, or null. Loop thread. */
+    protected static Object opState(IoOp op) {
+        return op.backendState;
+    }
+
+    /** Sets what {@link #opState(IoOp)} returns; null when the op leaves the backend. Loop thread. */
+    protected static void opState(IoOp op, Object state) {
+        op.backendState = state;
+    }
+
+    /** What this kind of backend keeps on {@code handle}, or null before it kept anything. Loop thread. */
+    protected static Object handleState(Handle handle) {
+        return handle.backendState;
+    }
+
+    /** Sets what {@link #handleState(Handle)} returns. Loop thread. */
+    protected static void handleState(Handle handle, Object state) {
+        handle.backendState = state;
+    }
 }

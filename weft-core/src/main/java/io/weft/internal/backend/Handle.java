@@ -48,6 +48,13 @@ public abstract class Handle implements AutoCloseable {
     @SuppressWarnings("unused")
     private volatile int lock;
 
+    /**
+     * What the backend running this handle's ops keeps on it (io_uring: whether the socket
+     * may hold bytes, its writes in the ring). Only {@link Backend} reads and writes it, for
+     * its subclasses; loop thread only.
+     */
+    Object backendState;
+
     // Guarded by `lock`.
     private IoOp[] inflight = new IoOp[2];
     private int count;

@@ -5,21 +5,27 @@ import io.weft.internal.wait.Op;
 /**
  * An op that a {@link Backend} runs on a {@link Handle}. The subclasses name the kinds of
  * work; a backend that cannot do a kind completes it with {@code -EOPNOTSUPP}.
+ *
+ * <p>The set of kinds is closed, so that each backend dispatches on an op with one
+ * exhaustive {@code switch}: a new kind goes into the {@code permits} list, and the compiler
+ * then names every switch that has to handle it. {@link NetOps.Poll} stays open to
+ * subclasses that only forward its outcome, and {@link BackendOp} to ops a backend makes
+ * for its own bookkeeping.
  */
-public abstract class IoOp extends Op {
+public abstract sealed class IoOp extends Op
+        permits NetOps.Accept, NetOps.Connect, NetOps.Read, NetOps.Write, NetOps.ReadV, NetOps.WriteV,
+                NetOps.Shutdown, NetOps.Poll, MsgOps.SendMsg, MsgOps.RecvMsg, FileOps.FileOp, FutexWait, BackendOp {
 
     private final Handle handle;
     /** Set before the op is registered; read by a canceller on any thread (see submitTo). */
     private volatile Backend backend;
+    /** See {@link #deadline()}; set at most once, before submission. */
+    private long deadline = Long.MAX_VALUE;
     /**
-     * The op's deadline on the {@link System#nanoTime()} scale, or {@link Long#MAX_VALUE}.
-     * A backend with {@link Capability#NATIVE_DEADLINES} enforces it itself and completes
-     * an op whose deadline passed with {@code -ETIMEDOUT}; otherwise the loop's timer
-     * cancels the op with {@link #CANCEL_TIMEOUT}.
+     * What the backend running this op keeps on it (its slot, say). Only {@link Backend}
+     * reads and writes it, for its subclasses; loop thread only.
      */
-    public long deadline = Long.MAX_VALUE;
-    /** Scratch for the backend that runs this op (its registration, its slot); loop thread only. */
-    public Object backendState;
+    Object backendState;
 
     protected IoOp(Handle handle) {
         this.handle = handle;
@@ -27,6 +33,29 @@ public abstract class IoOp extends Op {
 
     public final Handle handle() {
         return handle;
+    }
+
+    /**
+     * The op's deadline on the {@link System#nanoTime()} scale, or {@link Long#MAX_VALUE}.
+     * A backend with {@link Capability#NATIVE_DEADLINES} enforces it itself and completes
+     * an op whose deadline passed with {@code -ETIMEDOUT}; otherwise the loop's timer
+     * cancels the op with {@link #CANCEL_TIMEOUT}.
+     */
+    public final long deadline() {
+        return deadline;
+    }
+
+    /**
+     * Gives the op a deadline for its backend to enforce (see {@link #deadline()}). Once,
+     * before the op is submitted: a backend reads it when it starts the op.
+     *
+     * @throws IllegalStateException if the op has a deadline already, or was submitted
+     */
+    public final void setDeadline(long deadline) {
+        if (this.deadline != Long.MAX_VALUE || backend != null) {
+            throw new IllegalStateException("the deadline of " + this + " is set once, before it is submitted");
+        }
+        this.deadline = deadline;
     }
 
     /**

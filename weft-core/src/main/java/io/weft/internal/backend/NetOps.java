@@ -112,7 +112,7 @@ public final class NetOps {
      * Waits until the socket is ready; completes with the ready bits ({@link #POLLIN},
      * {@link #POLLOUT}). Not final: a subclass may forward the outcome with {@link #afterDone()}.
      */
-    public static class Poll extends IoOp {
+    public static non-sealed class Poll extends IoOp {
         public final int events;
 
         public Poll(SocketHandle socket, int events) {

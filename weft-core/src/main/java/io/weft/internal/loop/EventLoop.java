@@ -569,7 +569,7 @@ public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>,
     public void submitAndAwait(IoOp op, long deadline) {
         boolean nativeDeadline = deadline != Waits.NONE && nativeDeadlines();
         if (nativeDeadline) {
-            op.deadline = deadline;
+            op.setDeadline(deadline);
         }
         submit(op);
         Waits.await(op, deadline, nativeDeadline);

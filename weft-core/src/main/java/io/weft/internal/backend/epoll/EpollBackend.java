@@ -1,6 +1,9 @@
 package io.weft.internal.backend.epoll;
 
 import io.weft.internal.backend.Backend;
+import io.weft.internal.backend.BackendOp;
+import io.weft.internal.backend.FileOps;
+import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
 import io.weft.internal.backend.MsgOps;
@@ -66,8 +69,9 @@ import java.util.Arrays;
  *
  * Cancellation. Every syscall here completes or fails at once; a parked op has done no
  * work. cancelOnLoop removes it from its queue and completes it with CANCELLED, so no byte
- * can be lost: data that raced the cancel is still in the kernel for the next read. An op
- * the backend never received (backendState null, not done) is completed the same way.
+ * can be lost: data that raced the cancel is still in the kernel for the next read. The op
+ * is found in the queue of its socket's Registration; one the backend never received (not
+ * in any queue, not done) is completed the same way.
  * A withdrawn connect leaves its handshake to the kernel; the caller closes the socket.
  *
  * Buffers. Read and Write pass the op's segment, heap or native, straight to read/send:
@@ -205,7 +209,7 @@ final class EpollBackend extends Backend {
             case MsgOps.SendMsg m -> WRITE;
             case MsgOps.RecvMsg m -> READ;
             case NetOps.Poll p -> ((p.events & NetOps.POLLIN) != 0 ? READ : 0) | ((p.events & NetOps.POLLOUT) != 0 ? WRITE : 0);
-            default -> 0;
+            case NetOps.Shutdown _, FileOps.FileOp _, FutexWait _, BackendOp _ -> 0; // never parked
         };
     }
 
@@ -323,7 +327,8 @@ final class EpollBackend extends Backend {
                     case NetOps.Connect c -> finishConnect(s);
                     case MsgOps.SendMsg m -> Libc.sendmsg(cs, s.fd(), m.msghdr, m.flags | Libc.MSG_NOSIGNAL);
                     case MsgOps.RecvMsg m -> Libc.recvmsg(cs, s.fd(), m.msghdr, m.flags | Libc.MSG_CMSG_CLOEXEC);
-                    default -> throw new IllegalStateException("not a retried op: " + op);
+                    case NetOps.Poll _, NetOps.Shutdown _, FileOps.FileOp _, FutexWait _, BackendOp _ ->
+                            throw new IllegalStateException("not a retried op: " + op);
                 };
             } catch (RuntimeException e) {
                 // A buffer whose arena is closed, or that this thread may not touch: the op
@@ -352,15 +357,6 @@ final class EpollBackend extends Backend {
         }
     }
 
-    /**
-     * The op's buffer as this thread may hand it to the kernel. A native segment from the
-     * waiting task's confined arena (the idiomatic {@code Arena.ofConfined()}) refuses FFM
-     * access from the loop thread, which makes every retry; its address is still good
-     * here: only the owner can close a confined arena, the owner is the waiter, and the
-     * waiter stays parked until this op's final completion (DESIGN §3), which comes after
-     * this call. Any other segment is passed as it is, so FFM still checks it.
-     */
-    @SuppressWarnings("restricted")
     /** readv(2) for native segments; else one read into vectorBuffer, scattered. */
     private long readv(FdSocket s, MemorySegment[] buffers) {
         if (Vectored.allNative(buffers)) {
@@ -382,6 +378,15 @@ final class EpollBackend extends Backend {
         return Libc.send(cs, s.fd(), vectorBuffer.asSlice(0, n), Libc.MSG_NOSIGNAL);
     }
 
+    /**
+     * The op's buffer as this thread may hand it to the kernel. A native segment from the
+     * waiting task's confined arena (the idiomatic {@code Arena.ofConfined()}) refuses FFM
+     * access from the loop thread, which makes every retry; its address is still good
+     * here: only the owner can close a confined arena, the owner is the waiter, and the
+     * waiter stays parked until this op's final completion (DESIGN §3), which comes after
+     * this call. Any other segment is passed as it is, so FFM still checks it.
+     */
+    @SuppressWarnings("restricted")
     private static MemorySegment reachable(MemorySegment buf, IoOp op) {
         if (buf.isNative() && !buf.isAccessibleBy(Thread.currentThread())
                 && buf.isAccessibleBy(op.waiter()) && buf.scope().isAlive()) {
@@ -423,8 +428,7 @@ final class EpollBackend extends Backend {
         }
     }
 
-    private void park(Registration reg, IoOp op) {
-        op.backendState = reg;
+    private static void park(Registration reg, IoOp op) {
         reg.parked.add(op);
     }
 
@@ -559,9 +563,7 @@ final class EpollBackend extends Backend {
                     blocked |= direction;
                 }
             }
-            if (done) {
-                op.backendState = null;
-            } else {
+            if (!done) {
                 reg.parked.add(op);
             }
         }
@@ -596,9 +598,11 @@ final class EpollBackend extends Backend {
         if (op.isDone()) {
             return;
         }
-        if (op.backendState instanceof Registration reg) {
-            reg.parked.remove(op);
-            op.backendState = null;
+        if (op.handle() instanceof FdSocket s) {
+            Registration reg = registrationOf(s);
+            if (reg != null) {
+                reg.parked.remove(op);
+            }
         }
         op.complete(Op.CANCELLED);
     }
@@ -614,7 +618,6 @@ final class EpollBackend extends Backend {
             if (reg != null) {
                 IoOp op;
                 while ((op = reg.parked.poll()) != null) {
-                    op.backendState = null;
                     op.complete(Op.CANCELLED);
                 }
             }

@@ -61,20 +61,6 @@ public final class FdSocket extends SocketHandle {
      */
     private volatile int resetError;
 
-    /**
-     * Writes of this socket waiting in an io_uring ring; the io_uring backend keeps it,
-     * on its loop thread, so that a direct send never overtakes them.
-     */
-    public int ringWrites;
-
-    /**
-     * Whether the socket may hold unread bytes: false once an io_uring RECV drained it
-     * (its CQE lacked IORING_CQE_F_SOCK_NONEMPTY), true again after any other outcome. The
-     * io_uring backend keeps it, on its loop thread, to skip a receive attempt that would
-     * only find the socket empty.
-     */
-    public boolean mayHaveData = true;
-
     private FdSocket(int fd, boolean inet6, boolean listener) {
         this(fd, inet6 ? Libc.AF_INET6 : Libc.AF_INET, listener, false);
     }

@@ -1,8 +1,12 @@
 package io.weft.internal.backend.nio;
 
 import io.weft.internal.backend.Backend;
+import io.weft.internal.backend.BackendOp;
+import io.weft.internal.backend.FileOps;
+import io.weft.internal.backend.FutexWait;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.LoopContext;
+import io.weft.internal.backend.MsgOps;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.wait.Op;
@@ -87,7 +91,8 @@ final class NioBackend extends Backend {
             case NetOps.WriteV w -> SelectionKey.OP_WRITE;
             case NetOps.Poll p -> ((p.events & NetOps.POLLIN) != 0 ? SelectionKey.OP_READ : 0)
                     | ((p.events & NetOps.POLLOUT) != 0 ? SelectionKey.OP_WRITE : 0);
-            default -> 0;
+            // Not parked: done at once (Shutdown), or not supported here.
+            case NetOps.Shutdown _, MsgOps.SendMsg _, MsgOps.RecvMsg _, FileOps.FileOp _, FutexWait _, BackendOp _ -> 0;
         };
     }
 
@@ -145,7 +150,6 @@ final class NioBackend extends Backend {
                 reg = (Registration) key.attachment();
             }
             reg.ops.add(op);
-            op.backendState = reg;
             key.interestOps(reg.interest());
         } catch (ClosedChannelException | CancelledKeyException e) {
             op.complete(-Errno.EBADF);
@@ -212,7 +216,8 @@ final class NioBackend extends Backend {
                     }
                     op.complete(0);
                 }
-                default -> throw new IllegalStateException("unexpected op " + op);
+                case NetOps.Poll _, NetOps.Shutdown _, MsgOps.SendMsg _, MsgOps.RecvMsg _, FileOps.FileOp _, FutexWait _,
+                     BackendOp _ -> throw new IllegalStateException("not a retried op: " + op);
             }
         } catch (IOException | RuntimeException e) {
             fail(op, e);
@@ -287,8 +292,6 @@ final class NioBackend extends Backend {
             }
             if (!done) {
                 reg.ops.add(op);
-            } else {
-                op.backendState = null;
             }
         }
         updateInterest(reg);
@@ -315,9 +318,8 @@ final class NioBackend extends Backend {
         if (op.isDone()) {
             return;
         }
-        if (op.backendState instanceof Registration reg) {
-            reg.ops.remove(op);
-            op.backendState = null;
+        if (op.handle() instanceof NioSocket s && s.channel.keyFor(selector) instanceof SelectionKey key
+                && key.attachment() instanceof Registration reg && reg.ops.remove(op)) {
             updateInterest(reg);
         }
         // nio calls are synchronous: a parked op has done nothing yet, so withdrawing loses nothing.

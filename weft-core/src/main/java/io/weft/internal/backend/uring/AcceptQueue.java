@@ -1,5 +1,6 @@
 package io.weft.internal.backend.uring;
 
+import io.weft.internal.backend.BackendOp;
 import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.fd.FdSocket;
@@ -40,7 +41,7 @@ final class AcceptQueue {
     static final int READY_LIMIT = 64;
 
     /** The op a listener's handle counts while this queue lives; never waited on by a task. */
-    static final class Multishot extends IoOp {
+    static final class Multishot extends BackendOp {
         final AcceptQueue queue;
 
         Multishot(FdSocket listener, AcceptQueue queue) {
@@ -53,7 +54,7 @@ final class AcceptQueue {
     final Multishot op;
     final ArrayDeque<NetOps.Accept> waiters = new ArrayDeque<>();
     final ArrayDeque<FdSocket> ready = new ArrayDeque<>();
-    /** The multishot SQE is in the kernel (its slot is op.backendState). */
+    /** The multishot SQE is in the kernel (its slot is the op's state in the backend). */
     boolean armed;
     /** Connections the kernel delivered on this queue's current or earlier arms. */
     long delivered;
@@ -67,7 +68,6 @@ final class AcceptQueue {
     void offer(FdSocket socket) {
         delivered++;
         for (NetOps.Accept w; (w = waiters.poll()) != null; ) {
-            w.backendState = null;
             if (w.complete(0, socket)) {
                 return;
             }
@@ -78,7 +78,6 @@ final class AcceptQueue {
     /** Fails the oldest waiter with {@code errno} (accept's EMFILE and the like). */
     void fail(int errno) {
         for (NetOps.Accept w; (w = waiters.poll()) != null; ) {
-            w.backendState = null;
             if (w.complete(errno)) {
                 return;
             }
@@ -89,8 +88,8 @@ final class AcceptQueue {
      * Closes what is queued and ends the op with {@code result}. Waiters left are
      * cancelled for the op's own cancel reason (the listener closing, usually), so that
      * each reports the close rather than a bare ECANCELED; their cancel goes through
-     * the backend's cancelOnLoop, which finds them by their backendState. Without a
-     * reason (the backend closing) they end as cancelled at once.
+     * the backend's cancelOnLoop, which finds them in no queue and completes them.
+     * Without a reason (the backend closing) they end as cancelled at once.
      */
     void retire(long result) {
         for (FdSocket s; (s = ready.poll()) != null; ) {
@@ -103,13 +102,11 @@ final class AcceptQueue {
         int reason = op.cancelReason();
         for (NetOps.Accept w; (w = waiters.poll()) != null; ) {
             if (reason == 0) {
-                w.backendState = null;
                 w.complete(IoOp.CANCELLED);
             } else {
                 w.requestCancel(reason);
             }
         }
-        op.backendState = null;
         op.complete(result);
     }
 }

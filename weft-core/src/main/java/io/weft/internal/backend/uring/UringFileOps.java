@@ -50,8 +50,8 @@ final class UringFileOps {
     /** unlinkat flag: remove a directory. */
     static final int AT_REMOVEDIR = 0x200;
 
-    /** Writes the SQE at {@code sqe} for {@code op}. */
-    static void prep(MemorySegment sqes, long sqe, FileOps.FileOp op, long userData) {
+    /** Writes the SQE at {@code sqe} for {@code op}; returns {@code sqe}. */
+    static long prep(MemorySegment sqes, long sqe, FileOps.FileOp op, long userData) {
         int fd = op.fd();
         switch (op) {
             case FileOps.Open o -> {
@@ -81,5 +81,6 @@ final class UringFileOps {
             }
             case FileOps.Mkdir m -> SqeLayout.prep(sqes, sqe, UringAbi.OP_MKDIRAT, fd, m.path.address(), m.mode, 0, userData);
         }
+        return sqe;
     }
 }

@@ -66,7 +66,7 @@ class UringBackendTest {
         if (backend != null) {
             loop.await(() -> backend.slotsInUse() == 0);
             assertEquals(0, backend.slotsInUse(), "slots leaked");
-            assertEquals(0, backend.buffersInUse(), "bounce buffers leaked");
+            assertEquals(0, backend.net().buffersInUse(), "bounce buffers leaked");
             assertEquals(0, backend.ring().cqOverflowDropped(), "completions dropped");
             backend.close();
         }
@@ -91,7 +91,7 @@ class UringBackendTest {
         // Close the listener and let its multishot accept end, so that tests counting
         // slots count only their own ops.
         l.close();
-        assertTrue(loop.await(() -> backend.acceptQueues() == 0));
+        assertTrue(loop.await(() -> backend.net().acceptQueues() == 0));
         return p;
     }
 
@@ -145,9 +145,9 @@ class UringBackendTest {
         assertTrue(w1.submitTo(backend));
         assertTrue(w2.submitTo(backend));
         assertTrue(p1.submitTo(backend));
-        long before = backend.enters();
+        long before = backend.stats().enters;
         backend.poll(1_000_000_000L);
-        assertEquals(before + 1, backend.enters(), "three ops, one io_uring_enter");
+        assertEquals(before + 1, backend.stats().enters, "three ops, one io_uring_enter");
         assertTrue(loop.await(() -> w1.isDone() && w2.isDone() && p1.isDone()));
     }
 
@@ -164,17 +164,17 @@ class UringBackendTest {
         });
         // Without the wake-up this poll would wait for a minute; the bound keeps a broken
         // build from hanging, it is not a timing assertion.
-        for (int i = 0; i < 100 && backend.wakeupsReaped() == 0; i++) {
+        for (int i = 0; i < 100 && backend.stats().wakeupsReaped == 0; i++) {
             backend.poll(60_000_000_000L);
         }
         waker.join();
-        assertEquals(1, backend.wakeupsReaped());
+        assertEquals(1, backend.stats().wakeupsReaped);
         // A second wake-up after the first was reaped works too.
         Thread.ofPlatform().start(backend::wakeup).join();
-        for (int i = 0; i < 100 && backend.wakeupsReaped() == 1; i++) {
+        for (int i = 0; i < 100 && backend.stats().wakeupsReaped == 1; i++) {
             backend.poll(60_000_000_000L);
         }
-        assertEquals(2, backend.wakeupsReaped());
+        assertEquals(2, backend.stats().wakeupsReaped);
     }
 
     @Test
@@ -192,7 +192,7 @@ class UringBackendTest {
         NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(into));
         assertEquals(5, run(read));
         assertEquals("hello", new String(into, 0, 5, StandardCharsets.UTF_8));
-        assertTrue(backend.fixedBuffers(), "heap I/O should use registered buffers here");
+        assertTrue(backend.net().fixedBuffers(), "heap I/O should use registered buffers here");
     }
 
     @Test
@@ -318,7 +318,7 @@ class UringBackendTest {
             assertEquals(1, run(new NetOps.Read(p[1], in)));
             assertEquals('0' + i, in.get(ValueLayout.JAVA_BYTE, 0));
         }
-        assertEquals(1, backend.multishotArms(), "one ACCEPT SQE served every connection");
+        assertEquals(1, backend.stats().multishotArms, "one ACCEPT SQE served every connection");
         // Connections that arrive while nobody accepts wait in the queue...
         List<FdSocket> early = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -326,7 +326,7 @@ class UringBackendTest {
             assertEquals(0, run(new NetOps.Connect(c, l.localAddress())));
             early.add(c);
         }
-        assertTrue(loop.await(() -> backend.queuedConnections() == 3));
+        assertTrue(loop.await(() -> backend.net().queuedConnections() == 3));
         // ...and an accept takes one at submission, without a trip to the kernel.
         for (int i = 0; i < 3; i++) {
             NetOps.Accept a = new NetOps.Accept(l);
@@ -334,7 +334,7 @@ class UringBackendTest {
             assertTrue(a.isDone(), "completed at once from the queue");
             sockets.add(assertInstanceOf(FdSocket.class, a.attachment()));
         }
-        assertEquals(1, backend.multishotArms());
+        assertEquals(1, backend.stats().multishotArms);
         assertEquals(1, l.inflightCount(), "the multishot is the listener's only op in flight");
     }
 
@@ -349,9 +349,9 @@ class UringBackendTest {
             assertEquals(0, run(new NetOps.Connect(c, address)));
             queued.add(c);
         }
-        assertTrue(loop.await(() -> backend.queuedConnections() == 2));
+        assertTrue(loop.await(() -> backend.net().queuedConnections() == 2));
         l.close();
-        assertTrue(loop.await(() -> backend.acceptQueues() == 0 && l.inflightCount() == 0));
+        assertTrue(loop.await(() -> backend.net().acceptQueues() == 0 && l.inflightCount() == 0));
         for (FdSocket c : queued) {
             long r = run(new NetOps.Read(c, MemorySegment.ofArray(new byte[4])));
             assertTrue(r == 0 || r == -Errno.ECONNRESET, "a queued connection was closed: " + r);
@@ -392,9 +392,9 @@ class UringBackendTest {
     @Test
     void aWriteTheSocketCanTakeIsSentDirectlyAndOneThatWouldWaitTakesTheRing() throws Exception {
         FdSocket[] p = pair();
-        long before = backend.directSends();
+        long before = backend.stats().directSends;
         assertEquals(5, run(new NetOps.Write(p[0], heap("hello"))));
-        assertEquals(before + 1, backend.directSends(), "sent without an SQE");
+        assertEquals(before + 1, backend.stats().directSends, "sent without an SQE");
         // Fill the peer's receive buffer and our send buffer: the next write would wait.
         MemorySegment big = MemorySegment.ofArray(new byte[1 << 20]);
         long sent = 0;
@@ -430,14 +430,14 @@ class UringBackendTest {
     void aReadAfterOneThatDrainedTheSocketWaitsForDataAndFindsDataAlreadyThere() throws Exception {
         FdSocket[] p = pair();
         byte[] into = new byte[4];
-        assertTrue(p[1].mayHaveData, "a new socket may hold bytes");
+        assertTrue(UringBackend.socketState(p[1]).mayHaveData, "a new socket may hold bytes");
         assertEquals(6, run(new NetOps.Write(p[0], heap("abcdef"))));
         // A short read leaves bytes behind: the CQE says so, and the next read goes at once.
         assertEquals(4, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
-        assertTrue(p[1].mayHaveData, "two bytes are still there");
+        assertTrue(UringBackend.socketState(p[1]).mayHaveData, "two bytes are still there");
         assertEquals(2, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
         assertEquals("ef", new String(into, 0, 2, StandardCharsets.UTF_8));
-        assertFalse(p[1].mayHaveData, "that read drained the socket");
+        assertFalse(UringBackend.socketState(p[1]).mayHaveData, "that read drained the socket");
         // Drained: the next RECV polls first. Data already there when it is submitted...
         assertEquals(3, run(new NetOps.Write(p[0], heap("ghi"))));
         assertEquals(3, run(new NetOps.Read(p[1], MemorySegment.ofArray(into))));
@@ -504,7 +504,7 @@ class UringBackendTest {
 
             if (support.linkTimeout()) {
                 FutexWait timed = new FutexWait(word.address(), 1, true);
-                timed.deadline = System.nanoTime() + 20_000_000L;
+                timed.setDeadline(System.nanoTime() + 20_000_000L);
                 assertEquals(-Errno.ETIMEDOUT, run(timed));
             }
             assertEquals(0, backend.slotsInUse());
@@ -516,11 +516,11 @@ class UringBackendTest {
         assumeTrue(support.linkTimeout(), "kernel has no IORING_OP_LINK_TIMEOUT");
         FdSocket[] p = pair();
         NetOps.Read read = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
-        read.deadline = System.nanoTime() + 20_000_000L;
+        read.setDeadline(System.nanoTime() + 20_000_000L);
         assertEquals(-Errno.ETIMEDOUT, run(read));
         // A deadline that is not reached leaves the result alone.
         NetOps.Read later = new NetOps.Read(p[1], MemorySegment.ofArray(new byte[16]));
-        later.deadline = System.nanoTime() + 60_000_000_000L;
+        later.setDeadline(System.nanoTime() + 60_000_000_000L);
         assertTrue(later.submitTo(backend));
         assertEquals(3, run(new NetOps.Write(p[0], heap("abc"))));
         assertTrue(loop.await(later));
@@ -562,14 +562,14 @@ class UringBackendTest {
         for (NetOps.Poll op : polls) {
             assertEquals(NetOps.POLLOUT, op.result());
         }
-        assertTrue(backend.overflowFlushes() > 0, "the CQ should have overflowed");
+        assertTrue(backend.stats().overflowFlushes > 0, "the CQ should have overflowed");
         assertEquals(0, backend.ring().cqOverflowDropped());
         assertEquals(0, backend.slotsInUse());
     }
 
     @Test
     void parkedHeapReadsHoldNoBuffer() throws Exception {
-        assumeTrue(backend.providedReadBuffers(), "kernel has no provided-buffer rings");
+        assumeTrue(backend.net().providedReadBuffers(), "kernel has no provided-buffer rings");
         List<FdSocket[]> pairs = new ArrayList<>();
         List<NetOps.Read> reads = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -581,7 +581,7 @@ class UringBackendTest {
         }
         backend.poll(0);
         assertEquals(6, backend.slotsInUse());
-        assertEquals(0, backend.buffersInUse(), "a parked read must not hold a bounce buffer");
+        assertEquals(0, backend.net().buffersInUse(), "a parked read must not hold a bounce buffer");
         for (int i = 0; i < 6; i++) {
             assertEquals(2, run(new NetOps.Write(pairs.get(i)[0], heap("r" + i))));
         }
@@ -617,8 +617,8 @@ class UringBackendTest {
             assertEquals(2, r.result());
             assertEquals("s" + i, new String(r.buffer.toArray(ValueLayout.JAVA_BYTE), 0, 2, StandardCharsets.UTF_8));
         }
-        if (backend.providedReadBuffers()) {
-            assertTrue(backend.bufferSelectFallbacks() > 0, "six ready reads, one provided buffer");
+        if (backend.net().providedReadBuffers()) {
+            assertTrue(backend.stats().bufferSelectFallbacks > 0, "six ready reads, one provided buffer");
         }
     }
 

@@ -39,7 +39,7 @@ class UringCancelStressTest extends SocketCancelStress {
     protected void assertNothingHeld(Backend backend) {
         UringBackend b = (UringBackend) backend;
         assertEquals(0, b.slotsInUse(), "slots leaked");
-        assertEquals(0, b.buffersInUse(), "bounce buffers leaked");
+        assertEquals(0, b.net().buffersInUse(), "bounce buffers leaked");
         assertEquals(0, b.ring().cqOverflowDropped(), "completions dropped");
     }
 }

@@ -143,11 +143,10 @@ class UringCloseTest {
     @Test
     void aReadTheKernelStillHoldsWhenTheDrainEndsIsNotHandedBack() throws Exception {
         TestLoop loop = new TestLoop();
-        UringBackend backend = new UringBackend(loop, support, UringBackend.Config.DEFAULT);
-        loop.backend = backend;
         // No drain: close() gives up on the read while the kernel still has it parked, as
         // it does after the real drain for a read the kernel does not cancel in time.
-        backend.closeDrainNanos = 0;
+        UringBackend backend = new UringBackend(loop, support, UringBackend.Config.DEFAULT.withCloseDrain(0));
+        loop.backend = backend;
         MemorySegment buf = arena.allocate(64);
         FifoHandle handle = new FifoHandle();
         FileOps.Read read = parkedRead(backend, handle, buf);

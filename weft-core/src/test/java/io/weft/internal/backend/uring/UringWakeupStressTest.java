@@ -61,7 +61,7 @@ class UringWakeupStressTest {
         }
         long polls = 0;
         // Bounded: a lost wake-up costs one 5 s poll, and the loop gives up after 200 of them.
-        while (ran[0] < threads * perThread && backend.timedOutPolls() < 200) {
+        while (ran[0] < threads * perThread && backend.stats().timedOutPolls < 200) {
             loop.runQueued();
             if (ran[0] < threads * perThread) {
                 backend.poll(5_000_000_000L);
@@ -77,7 +77,7 @@ class UringWakeupStressTest {
         }
         loop.runQueued();
         assertEquals(threads * perThread, ran[0]);
-        assertEquals(0, backend.timedOutPolls(), "a poll slept through queued work (" + polls + " polls)");
+        assertEquals(0, backend.stats().timedOutPolls, "a poll slept through queued work (" + polls + " polls)");
         backend.close();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -95,6 +96,29 @@ public abstract class SocketHandle extends Handle {
     /** Sets an option given as bytes (multicast membership, for one); {@code what} names it in errors. */
     public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
         throw notDescriptor("setsockopt");
+    }
+
+    /** Sets an int-valued option below the JDK's ({@link IntOption}). */
+    public void setIntOption(IntOption option, int value) throws IOException {
+        throw notDescriptor(option.name());
+    }
+
+    /**
+     * Joins ({@code join}) or leaves multicast {@code group} on the interface of index
+     * {@code ifindex} (0: the one the kernel routes the group to); {@code what} names it in errors.
+     */
+    public void setMembership(InetAddress group, int ifindex, boolean join, Object what) throws IOException {
+        throw notDescriptor("multicast membership");
+    }
+
+    /** Sends multicast datagrams out of the interface of index {@code ifindex}; {@code what} names it in errors. */
+    public void setMulticastInterface(int ifindex, Object what) throws IOException {
+        throw notDescriptor("the multicast interface");
+    }
+
+    /** A new close-on-exec descriptor for this socket (F_DUPFD_CLOEXEC); {@code what} names it in errors. */
+    public int duplicateFd(Object what) throws IOException {
+        throw notDescriptor("dup");
     }
 
     /**

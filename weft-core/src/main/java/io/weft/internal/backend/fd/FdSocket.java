@@ -1,10 +1,12 @@
 package io.weft.internal.backend.fd;
 
+import io.weft.internal.backend.IntOption;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.linux.EncodedSockAddr;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
+import io.weft.internal.linux.MreqLayout;
 import io.weft.internal.linux.SockAddr;
 import io.weft.internal.linux.SockOpts;
 
@@ -12,6 +14,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -432,6 +436,61 @@ public final class FdSocket extends SocketHandle {
             if (r < 0) {
                 throw Errno.exception(r, "setsockopt", what);
             }
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public void setIntOption(IntOption option, int value) throws IOException {
+        int[] at = switch (option) {
+            case SO_REUSEADDR -> new int[] {Libc.SOL_SOCKET, Libc.SO_REUSEADDR};
+            case SO_BROADCAST -> new int[] {Libc.SOL_SOCKET, Libc.SO_BROADCAST};
+            case IP_PKTINFO -> new int[] {Libc.IPPROTO_IP, Libc.IP_PKTINFO};
+            case IPV6_RECVPKTINFO -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO};
+            case IP_MULTICAST_LOOP -> new int[] {Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP};
+            case IPV6_MULTICAST_LOOP -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP};
+            case IP_MULTICAST_TTL -> new int[] {Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL};
+            case IPV6_MULTICAST_HOPS -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS};
+        };
+        try (Arena arena = Arena.ofConfined()) {
+            setRawOption(at[0], at[1], arena.allocateFrom(ValueLayout.JAVA_INT, value), option.name());
+        }
+    }
+
+    /** IP_ADD_MEMBERSHIP with an ip_mreqn, or IPV6_ADD_MEMBERSHIP with an ipv6_mreq (or the DROP forms). */
+    @Override
+    public void setMembership(InetAddress group, int ifindex, boolean join, Object what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment req = arena.allocate(MreqLayout.IPV6_MREQ_SIZE, 4);
+            if (group instanceof Inet4Address v4) {
+                setRawOption(Libc.IPPROTO_IP, join ? Libc.IP_ADD_MEMBERSHIP : Libc.IP_DROP_MEMBERSHIP,
+                        MreqLayout.ipMreqn(req, v4, ifindex), what);
+            } else {
+                setRawOption(Libc.IPPROTO_IPV6, join ? Libc.IPV6_ADD_MEMBERSHIP : Libc.IPV6_DROP_MEMBERSHIP,
+                        MreqLayout.ipv6Mreq(req, (Inet6Address) group, ifindex), what);
+            }
+        }
+    }
+
+    /** IP_MULTICAST_IF with an ip_mreqn on an AF_INET socket, IPV6_MULTICAST_IF with an int on a dual-stack one. */
+    @Override
+    public void setMulticastInterface(int ifindex, Object what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            if (!inet6) {
+                setRawOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF,
+                        MreqLayout.ipMreqn(arena.allocate(MreqLayout.IP_MREQN_SIZE, 4), null, ifindex), what);
+            } else {
+                setRawOption(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, arena.allocateFrom(ValueLayout.JAVA_INT, ifindex), what);
+            }
+        }
+    }
+
+    @Override
+    public int duplicateFd(Object what) throws IOException {
+        acquire();
+        try {
+            return Descriptors.duplicate(fd, what);
         } finally {
             release();
         }

@@ -3,7 +3,10 @@ package io.weft.internal.backend.fd;
 import io.weft.internal.backend.IntOption;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.EncodedSockAddr;
+import io.weft.internal.backend.SocketNames;
+import io.weft.internal.backend.UnixName;
+import io.weft.internal.backend.VsockName;
+import io.weft.internal.linux.CmsgLayout;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
 import io.weft.internal.linux.MreqLayout;
@@ -315,8 +318,8 @@ public final class FdSocket extends SocketHandle {
         SocketAddress address;
         if (local == null) {
             address = new InetSocketAddress(InetAddress.getByAddress(new byte[inet6 ? 16 : 4]), 0);
-        } else if (local instanceof InetSocketAddress || local instanceof EncodedSockAddr) {
-            address = local;
+        } else if (local instanceof InetSocketAddress || local instanceof UnixName || local instanceof VsockName) {
+            address = SocketNames.kernelForm(local);
         } else {
             throw new UnsupportedAddressTypeException();
         }
@@ -395,7 +398,7 @@ public final class FdSocket extends SocketHandle {
         return listener ? null : name(true) instanceof InetSocketAddress isa ? isa : null;
     }
 
-    /** getsockname(2) of any family (an {@link EncodedSockAddr} for Unix and vsock). */
+    /** getsockname(2) of any family (a {@link UnixName} or {@link VsockName} for Unix and vsock). */
     @Override
     public SocketAddress localName() throws IOException {
         return name(false);
@@ -412,8 +415,7 @@ public final class FdSocket extends SocketHandle {
      *
      * @return the length the kernel wrote
      */
-    @Override
-    public int getRawOption(int level, int name, MemorySegment value) throws IOException {
+    private int getRawOption(int level, int name, MemorySegment value) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
@@ -428,8 +430,7 @@ public final class FdSocket extends SocketHandle {
     }
 
     /** Sets a struct- or int-valued option given as bytes (multicast membership, for one). */
-    @Override
-    public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
+    private void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
             int r = Libc.setsockopt(Libc.newCallState(arena), fd, level, name, value, (int) value.byteSize());
@@ -487,24 +488,40 @@ public final class FdSocket extends SocketHandle {
     }
 
     @Override
-    public int duplicateFd(Object what) throws IOException {
+    public long sendMmsg(long vector, int n) throws IOException {
         acquire();
-        try {
-            return Descriptors.duplicate(fd, what);
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.sendmmsg(Libc.newCallState(arena), fd, vector, n, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
         } finally {
             release();
         }
     }
 
-    /**
-     * Runs {@code call} with the fd held open (see FdGuard): for direct non-blocking
-     * syscalls a task makes itself, such as a batched send or receive.
-     */
     @Override
-    public long withFd(java.util.function.IntToLongFunction call) throws ClosedChannelException {
+    public long recvMmsg(long vector, int n) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.recvmmsg(Libc.newCallState(arena), fd, vector, n, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC | Libc.MSG_CMSG_CLOEXEC);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public int[] peerCredentials() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ucred = arena.allocate(CmsgLayout.UCRED_SIZE, 4);
+            getRawOption(Libc.SOL_SOCKET, Libc.SO_PEERCRED, ucred);
+            return new int[] {ucred.get(ValueLayout.JAVA_INT, 0), ucred.get(ValueLayout.JAVA_INT, 4),
+                    ucred.get(ValueLayout.JAVA_INT, 8)};
+        }
+    }
+
+    @Override
+    public int duplicateFd(Object what) throws IOException {
         acquire();
         try {
-            return call.applyAsLong(fd);
+            return Descriptors.duplicate(fd, what);
         } finally {
             release();
         }
@@ -523,7 +540,7 @@ public final class FdSocket extends SocketHandle {
             if (r < 0) {
                 throw Errno.exception(r, peer ? "getpeername" : "getsockname", this);
             }
-            return SockAddr.decodeAny(sa, len.get(ValueLayout.JAVA_INT, 0));
+            return SocketNames.read(sa, len.get(ValueLayout.JAVA_INT, 0));
         } finally {
             release();
         }

@@ -1,77 +1,23 @@
 package io.weft.net;
 
+import io.weft.internal.backend.MsgBatch;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.CmsgLayout;
-import io.weft.internal.linux.Errno;
-import io.weft.internal.linux.Libc;
-import io.weft.internal.linux.MsgHdrLayout;
-import io.weft.internal.linux.SockAddr;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Batched datagram I/O: many datagrams per syscall with sendmmsg / recvmmsg.
- */
-/*
- * Overview
- *
- * io_uring has no opcode for sendmmsg or recvmmsg, and a chain of SENDMSG SQEs would cost
- * a slot and a CQE per datagram, which is what batching is meant to save. So on both
- * descriptor backends a batch is:
- *
- *   loop:
- *     r = sendmmsg / recvmmsg(fd, vec, n, MSG_DONTWAIT)   on the task's own thread
- *     r == -EAGAIN  -> wait for readiness with a NetOps.Poll op (a backend op, with the
- *                      deadline and cancellation of any other wait), then again
- *     r >= 0        -> done: r datagrams went or came (never 0 for a receive)
- *
- * The call never blocks (MSG_DONTWAIT), so it is as cheap for the loop as any inline
- * syscall epoll makes. The vector (mmsghdrs, iovecs, names, control) lives in a confined
- * arena of the calling task and is only touched by that task: no op holds its address.
+ * Batched datagram I/O for a task: many datagrams per syscall with sendmmsg / recvmmsg
+ * ({@link MsgBatch}), waiting for readiness between tries with a {@link NetOps.Poll} op
+ * that keeps the deadline and cancellation of any other wait.
  */
 final class BatchIo {
     private BatchIo() {
-    }
-
-    private static final long NAME = SockAddr.MAX_SIZE;
-
-    /** One batch's native vector: n mmsghdrs, then n iovecs, n names, n control blocks, then bounce data. */
-    private record Vector(MemorySegment block, int n, long control) {
-        long mmsg(int i) {
-            return MsgHdrLayout.MMSGHDR_SIZE * i;
-        }
-
-        long iov(int i) {
-            return MsgHdrLayout.MMSGHDR_SIZE * n + MsgHdrLayout.IOVEC_SIZE * i;
-        }
-
-        long name(int i) {
-            return (MsgHdrLayout.MMSGHDR_SIZE + MsgHdrLayout.IOVEC_SIZE) * n + NAME * i;
-        }
-
-        long control(int i) {
-            return (MsgHdrLayout.MMSGHDR_SIZE + MsgHdrLayout.IOVEC_SIZE + NAME) * n + control * i;
-        }
-
-        long end() {
-            return control(n);
-        }
-    }
-
-    private static Vector vector(Arena arena, int n, long control, long data) {
-        Vector v = new Vector(null, n, control);
-        return new Vector(arena.allocate(v.end() + data, 8), n, control);
     }
 
     /**
@@ -82,45 +28,8 @@ final class BatchIo {
      */
     static int send(EventLoop loop, SocketHandle socket, List<ByteBuffer> datagrams, SocketAddress target, long deadline,
                     Object what) throws IOException {
-        int n = datagrams.size();
-        if (n == 0) {
-            return 0;
-        }
-        long data = 0;
-        for (ByteBuffer b : datagrams) {
-            data += b.isDirect() ? 0 : CmsgLayout.align(b.remaining());
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            Vector v = vector(arena, n, 0, data);
-            MemorySegment m = v.block();
-            long bounce = v.end();
-            int nameLen = 0;
-            if (target != null) {
-                nameLen = SockAddr.encode(target, socket.isInet6(), m.asSlice(v.name(0), NAME));
-                if (nameLen < 0) {
-                    throw Errno.exception(nameLen, "sendmmsg to", target);
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                MemorySegment src = MemorySegment.ofBuffer(datagrams.get(i));
-                if (!src.isNative()) {
-                    MemorySegment copy = m.asSlice(bounce, src.byteSize()).copyFrom(src);
-                    bounce += CmsgLayout.align(src.byteSize());
-                    src = copy;
-                }
-                MsgHdrLayout.setIovec(m, v.iov(i), src.address(), src.byteSize());
-                MsgHdrLayout.set(m, v.mmsg(i), nameLen == 0 ? 0 : m.address() + v.name(0), nameLen,
-                        m.address() + v.iov(i), 1, 0, 0);
-            }
-            MemorySegment cs = Libc.newCallState(arena);
-            long sent = retry(loop, socket, NetOps.POLLOUT, deadline, "sendmmsg to", what,
-                    fd -> Libc.sendmmsg(cs, fd, m.address(), n, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL));
-            for (int i = 0; i < sent; i++) {
-                ByteBuffer b = datagrams.get(i);
-                b.position(b.position() + m.get(ValueLayout.JAVA_INT, v.mmsg(i) + MsgHdrLayout.MMSG_LEN));
-            }
-            return (int) sent;
-        }
+        return MsgBatch.send(socket, datagrams, target,
+                events -> NetIo.run(loop, new NetOps.Poll(socket, events), deadline, "sendmmsg to", what), "sendmmsg to", what);
     }
 
     /**
@@ -129,73 +38,12 @@ final class BatchIo {
      */
     static List<UdpMessage> receive(EventLoop loop, SocketHandle socket, List<ByteBuffer> buffers, long deadline,
                                     Object what) throws IOException {
-        int n = buffers.size();
-        long data = 0;
-        for (ByteBuffer b : buffers) {
-            data += b.isDirect() ? 0 : CmsgLayout.align(b.remaining());
+        List<MsgBatch.Datagram> got = MsgBatch.receive(socket, buffers,
+                events -> NetIo.run(loop, new NetOps.Poll(socket, events), deadline, "recvmmsg on", what), "recvmmsg on", what);
+        List<UdpMessage> out = new ArrayList<>(got.size());
+        for (MsgBatch.Datagram d : got) {
+            out.add(new UdpMessage(d.length(), d.fullLength(), d.from(), d.destination()));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            Vector v = vector(arena, n, MsgIo.CONTROL_PKTINFO, data);
-            MemorySegment m = v.block();
-            long bounce = v.end();
-            MemorySegment[] dst = new MemorySegment[n];
-            for (int i = 0; i < n; i++) {
-                dst[i] = MemorySegment.ofBuffer(buffers.get(i));
-                MemorySegment into = dst[i];
-                if (!into.isNative()) {
-                    into = m.asSlice(bounce, into.byteSize());
-                    bounce += CmsgLayout.align(into.byteSize());
-                }
-                MsgHdrLayout.setIovec(m, v.iov(i), into.byteSize() == 0 ? 0 : into.address(), into.byteSize());
-                MsgHdrLayout.set(m, v.mmsg(i), m.address() + v.name(i), (int) NAME, m.address() + v.iov(i), 1,
-                        m.address() + v.control(i), MsgIo.CONTROL_PKTINFO);
-            }
-            MemorySegment cs = Libc.newCallState(arena);
-            int got = (int) retry(loop, socket, NetOps.POLLIN, deadline, "recvmmsg on", what,
-                    fd -> Libc.recvmmsg(cs, fd, m.address(), n, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC | Libc.MSG_CMSG_CLOEXEC));
-            List<UdpMessage> out = new ArrayList<>(got);
-            for (int i = 0; i < got; i++) {
-                long hdr = v.mmsg(i);
-                int full = m.get(ValueLayout.JAVA_INT, hdr + MsgHdrLayout.MMSG_LEN);
-                int stored = (int) Math.min(full, dst[i].byteSize());
-                long iovBase = m.get(ValueLayout.JAVA_LONG, v.iov(i) + MsgHdrLayout.IOV_BASE);
-                if (!dst[i].isNative() && stored > 0) {
-                    dst[i].copyFrom(m.asSlice(iovBase - m.address(), stored));
-                }
-                ByteBuffer b = buffers.get(i);
-                b.position(b.position() + stored);
-                InetAddress[] destination = new InetAddress[1];
-                CmsgLayout.forEach(m.asSlice(v.control(i), MsgIo.CONTROL_PKTINFO),
-                        Math.min(MsgHdrLayout.controlLen(m, hdr), MsgIo.CONTROL_PKTINFO), (level, type, payload) -> {
-                            if (MsgIo.pktinfo(level, type, payload) instanceof InetAddress a) {
-                                destination[0] = a;
-                            }
-                        });
-                SocketAddress from = SockAddr.decodeAny(m.asSlice(v.name(i), NAME), Math.min(MsgHdrLayout.nameLen(m, hdr), (int) NAME));
-                out.add(new UdpMessage(stored, full, (InetSocketAddress) from, destination[0]));
-            }
-            return out;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Call {
-        long apply(int fd);
-    }
-
-    /** Makes the call until it does not say EAGAIN or EINTR, waiting for {@code events} between tries. */
-    private static long retry(EventLoop loop, SocketHandle socket, int events, long deadline, String call, Object what, Call c)
-            throws IOException {
-        while (true) {
-            long r = socket.withFd(c::apply);
-            if (r >= 0) {
-                return r;
-            }
-            if (r == -Errno.EAGAIN) {
-                NetIo.run(loop, new NetOps.Poll(socket, events), deadline, call, what);
-            } else if (r != -Errno.EINTR) {
-                throw Errno.exception((int) r, call, what);
-            }
-        }
+        return out;
     }
 }

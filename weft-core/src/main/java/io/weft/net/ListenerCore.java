@@ -5,9 +5,9 @@ import io.weft.Runtime;
 import io.weft.Task;
 import io.weft.ThrowingRunnable;
 import io.weft.Weft;
+import io.weft.internal.backend.AcceptFailure;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
@@ -35,7 +35,7 @@ final class ListenerCore<S> {
     static {
         // accept's EMFILE path needs these classes, and loading a class from a directory
         // on the class path needs a free descriptor: load them while there is one.
-        Errno.name(Errno.EMFILE);
+        AcceptFailure.of(0);
         Weft.isCancelled();
     }
 
@@ -106,7 +106,7 @@ final class ListenerCore<S> {
             int injected = inject == null ? 0 : inject.getAsInt();
             if (injected != 0) {
                 errno = injected;
-                failure = Errno.exception(-injected, "accept on", local);
+                failure = AcceptFailure.exception(injected, local);
             } else {
                 NetOps.Accept op = new NetOps.Accept(socket);
                 try {
@@ -117,22 +117,23 @@ final class ListenerCore<S> {
                     failure = e;
                 }
             }
-            if (errno == Errno.ECONNABORTED) {
+            AcceptFailure meaning = AcceptFailure.of(errno);
+            if (meaning == AcceptFailure.ABORTED) {
                 continue; // the peer gave up before we accepted it; wait for the next one
             }
-            if (errno != Errno.EMFILE && errno != Errno.ENFILE && errno != Errno.ENOBUFS && errno != Errno.ENOMEM) {
+            if (meaning != AcceptFailure.OUT_OF_RESOURCES) {
                 throw failure;
             }
             fdLimitBackoffs.increment();
             if (!warnedFdLimit) {
                 warnedFdLimit = true;
-                LOG.log(System.Logger.Level.WARNING, "accept on " + local + " hit " + Errno.name(errno)
+                LOG.log(System.Logger.Level.WARNING, "accept on " + local + " hit " + AcceptFailure.errnoName(errno)
                         + "; backing off and retrying (logged once per listener)");
             }
             Weft.sleep(Deadline.after(backoff).min(deadline));
             if (deadline.hasPassed()) {
                 throw new SocketTimeoutException("accept on " + local + " timed out (out of file descriptors: "
-                        + Errno.name(errno) + ")");
+                        + AcceptFailure.errnoName(errno) + ")");
             }
             backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
         }

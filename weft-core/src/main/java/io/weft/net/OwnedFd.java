@@ -6,21 +6,18 @@ import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
+import io.weft.internal.backend.fd.Descriptors;
 import io.weft.internal.backend.fd.FdGuard;
 import io.weft.internal.backend.fd.FdProvider;
-import io.weft.internal.linux.Errno;
-import io.weft.internal.linux.Libc;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -79,30 +76,12 @@ public final class OwnedFd implements AutoCloseable {
      * with another process.
      */
     public static OwnedFd memfd(String name, long size) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(arena);
-            int fd = Libc.memfdCreate(cs, arena.allocateFrom(name), Libc.MFD_CLOEXEC);
-            if (fd < 0) {
-                throw Errno.exception(fd, "memfd_create", name);
-            }
-            int r = Libc.ftruncate(cs, fd, size);
-            if (r < 0) {
-                Libc.close(cs, fd);
-                throw Errno.exception(r, "ftruncate", "memfd " + name + " to " + size + " bytes");
-            }
-            return new OwnedFd(fd);
-        }
+        return new OwnedFd(Descriptors.memfd(name, size));
     }
 
     /** A new non-blocking eventfd with counter {@code initial}; {@link #read}/{@link #write} take 8-byte counts. */
     public static OwnedFd eventfd(int initial) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            int fd = Libc.eventfd(Libc.newCallState(arena), initial, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-            if (fd < 0) {
-                throw Errno.exception(fd, "eventfd", null);
-            }
-            return new OwnedFd(fd);
-        }
+        return new OwnedFd(Descriptors.eventfd(initial));
     }
 
     /**
@@ -113,20 +92,8 @@ public final class OwnedFd implements AutoCloseable {
         Set<OpenOption> o = Set.of(options);
         boolean write = o.contains(StandardOpenOption.WRITE) || o.contains(StandardOpenOption.APPEND);
         boolean read = o.contains(StandardOpenOption.READ) || !write;
-        int flags = (read && write ? Libc.O_RDWR : write ? Libc.O_WRONLY : Libc.O_RDONLY) | Libc.O_CLOEXEC;
-        if (o.contains(StandardOpenOption.CREATE)) {
-            flags |= Libc.O_CREAT;
-        }
-        if (o.contains(StandardOpenOption.APPEND)) {
-            flags |= Libc.O_APPEND;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            int fd = Libc.open(Libc.newCallState(arena), arena.allocateFrom(path.toString()), flags, 0600);
-            if (fd < 0) {
-                throw Errno.exception(fd, "open", path);
-            }
-            return new OwnedFd(fd);
-        }
+        return new OwnedFd(Descriptors.open(path, read, write, o.contains(StandardOpenOption.CREATE),
+                o.contains(StandardOpenOption.APPEND)));
     }
 
     /**
@@ -156,12 +123,8 @@ public final class OwnedFd implements AutoCloseable {
         if (!guard.enter()) {
             throw new ClosedChannelException();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            int r = Libc.fcntl(Libc.newCallState(arena), guard.fd(), Libc.F_DUPFD_CLOEXEC, 0);
-            if (r < 0) {
-                throw Errno.exception(r, "fcntl(F_DUPFD_CLOEXEC)", "fd " + guard.fd());
-            }
-            return new OwnedFd(r);
+        try {
+            return new OwnedFd(Descriptors.duplicate(guard.fd(), "fd " + guard.fd()));
         } finally {
             guard.exit();
         }
@@ -173,7 +136,7 @@ public final class OwnedFd implements AutoCloseable {
      * {@code pipe:[inode]}.
      */
     public String describe() throws IOException {
-        return Files.readSymbolicLink(procPath(fd())).toString();
+        return Descriptors.describe(fd());
     }
 
     /**
@@ -181,7 +144,7 @@ public final class OwnedFd implements AutoCloseable {
      * regular files and memfds. The channel has its own position and is closed separately.
      */
     public FileChannel openChannel(OpenOption... options) throws IOException {
-        return FileChannel.open(procPath(fd()), options);
+        return FileChannel.open(Descriptors.procPath(fd()), options);
     }
 
     /**
@@ -217,43 +180,14 @@ public final class OwnedFd implements AutoCloseable {
         if (!buf.hasRemaining()) {
             return 0;
         }
-        String call = write ? "write" : "read";
         if (!guard.enter()) {
             throw new ClosedChannelException();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(arena);
-            int fd = guard.fd();
-            int fl = Libc.fcntl(cs, fd, Libc.F_GETFL, 0);
-            if (fl < 0) {
-                throw Errno.exception(fl, "fcntl(F_GETFL)", "fd " + fd);
-            }
-            // Libc.read/write are critical downcalls: on a descriptor that can block they
-            // would hold up the loop and the GC, so only non-blocking ones and files are allowed.
-            if ((fl & Libc.O_NONBLOCK) == 0 && !Files.isRegularFile(procPath(fd))) {
-                throw new IOException("fd " + fd + " (" + describe() + ") is in blocking mode: a " + call
-                        + " could stall the event loop");
-            }
-            MemorySegment seg = MemorySegment.ofBuffer(buf);
-            long r = write ? Libc.write(cs, fd, seg) : Libc.read(cs, fd, seg);
-            if (r == -Errno.EAGAIN) {
-                return 0;
-            }
-            if (r < 0) {
-                throw Errno.exception((int) r, call, "fd " + fd);
-            }
-            if (r == 0 && !write) {
-                return -1;
-            }
-            buf.position(buf.position() + (int) r);
-            return (int) r;
+        try {
+            return Descriptors.transfer(guard.fd(), buf, write);
         } finally {
             guard.exit();
         }
-    }
-
-    private static Path procPath(int fd) {
-        return Path.of("/proc/self/fd/" + fd);
     }
 
     /**
@@ -307,44 +241,18 @@ public final class OwnedFd implements AutoCloseable {
      * @throws IOException naming what the descriptor is instead
      */
     void checkUnixSocket(boolean datagram) throws IOException {
-        int type = datagram ? Libc.SOCK_DGRAM : Libc.SOCK_STREAM;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(arena);
-            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT, 2);
-            MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
-            for (int[] want : new int[][] {{Libc.SO_DOMAIN, Libc.AF_UNIX}, {Libc.SO_TYPE, type}}) {
-                len.set(ValueLayout.JAVA_INT, 0, 4);
-                int r = Libc.getsockopt(cs, fd(), Libc.SOL_SOCKET, want[0], v, len);
-                if (r < 0) {
-                    throw Errno.exception(r, "getsockopt", this + " (" + describe() + ")");
-                }
-                if (v.get(ValueLayout.JAVA_INT, 0) != want[1]) {
-                    throw new IOException(this + " (" + describe() + ") is not an AF_UNIX socket of type " + type);
-                }
-            }
-        }
+        Descriptors.checkUnixSocket(fd(), datagram, this);
     }
 
     /** A new close-on-exec descriptor for {@code socket}'s (F_DUPFD_CLOEXEC); {@code what} names it in errors. */
     static OwnedFd duplicateOf(SocketHandle socket, Object what) throws IOException {
-        long fd = socket.withFd(f -> {
-            try (Arena arena = Arena.ofConfined()) {
-                return Libc.fcntl(Libc.newCallState(arena), f, Libc.F_DUPFD_CLOEXEC, 0);
-            }
-        });
-        if (fd < 0) {
-            throw Errno.exception((int) fd, "fcntl(F_DUPFD_CLOEXEC)", what);
-        }
-        return new OwnedFd((int) fd);
+        return new OwnedFd(socket.duplicateFd(what));
     }
 
     /** Closes the descriptor (after calls in progress on other threads leave it). Idempotent. */
     @Override
     public void close() throws IOException {
-        int r = guard.close();
-        if (r < 0) {
-            throw Errno.exception(r, "close", "fd " + guard.fd());
-        }
+        Descriptors.close(guard);
     }
 
     @Override

@@ -2,18 +2,14 @@ package io.weft.net;
 
 import io.weft.Deadline;
 import io.weft.internal.backend.Capability;
+import io.weft.internal.backend.IntOption;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.Libc;
-import io.weft.internal.linux.MreqLayout;
 import io.weft.internal.loop.EventLoop;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,12 +82,12 @@ public final class UdpSocket implements AutoCloseable {
         SocketHandle s = NetIo.openSocket(loop, Capability.DATAGRAMS, v6 ? SocketFamily.INET6 : SocketFamily.INET, true, false);
         try {
             if (reuseAddress) {
-                setInt(s, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
+                s.setIntOption(IntOption.SO_REUSEADDR, 1);
             }
             // Packet info on every datagram: its destination address (IPv4 ones too on a dual-stack socket).
-            setInt(s, Libc.IPPROTO_IP, Libc.IP_PKTINFO, 1, "IP_PKTINFO");
+            s.setIntOption(IntOption.IP_PKTINFO, 1);
             if (v6) {
-                setInt(s, Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+                s.setIntOption(IntOption.IPV6_RECVPKTINFO, 1);
             }
             s.bind(local, 0);
             return new UdpSocket(s, s.localAddress());
@@ -206,7 +202,7 @@ public final class UdpSocket implements AutoCloseable {
 
     /** SO_BROADCAST: allows sending to a broadcast address. Off by default. */
     public void setBroadcast(boolean on) throws IOException {
-        setInt(Libc.SOL_SOCKET, Libc.SO_BROADCAST, on ? 1 : 0, "SO_BROADCAST");
+        setInt(IntOption.SO_BROADCAST, on ? 1 : 0);
     }
 
     /** Joins multicast {@code group} on {@code ni} (null: the interface the kernel routes the group to). */
@@ -225,37 +221,20 @@ public final class UdpSocket implements AutoCloseable {
         }
         int ifindex = ni == null ? 0 : ni.getIndex();
         String what = (join ? "join " : "leave ") + group + (ni == null ? "" : " on " + ni.getName());
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment req = arena.allocate(MreqLayout.IPV6_MREQ_SIZE, 4);
-            if (group instanceof Inet4Address v4) {
-                socket.setRawOption(Libc.IPPROTO_IP, join ? Libc.IP_ADD_MEMBERSHIP : Libc.IP_DROP_MEMBERSHIP,
-                        MreqLayout.ipMreqn(req, v4, ifindex), what);
-            } else {
-                socket.setRawOption(Libc.IPPROTO_IPV6, join ? Libc.IPV6_ADD_MEMBERSHIP : Libc.IPV6_DROP_MEMBERSHIP,
-                        MreqLayout.ipv6Mreq(req, (Inet6Address) group, ifindex), what);
-            }
-        }
+        socket.setMembership(group, ifindex, join, what);
     }
 
     /** The interface multicast datagrams leave by (IP_MULTICAST_IF and IPV6_MULTICAST_IF). */
     public void setMulticastInterface(NetworkInterface ni) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            if (!socket.isInet6()) {
-                socket.setRawOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF,
-                        MreqLayout.ipMreqn(arena.allocate(MreqLayout.IP_MREQN_SIZE, 4), null, ni.getIndex()), "multicast interface " + ni.getName());
-            } else {
-                socket.setRawOption(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, arena.allocateFrom(ValueLayout.JAVA_INT, ni.getIndex()),
-                        "multicast interface " + ni.getName());
-            }
-        }
+        socket.setMulticastInterface(ni.getIndex(), "multicast interface " + ni.getName());
     }
 
     /** Whether this host's own sockets receive the multicast datagrams it sends (on by default). */
     public void setMulticastLoopback(boolean on) throws IOException {
         if (socket.isInet6()) {
-            setInt(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, on ? 1 : 0, "IPV6_MULTICAST_LOOP");
+            setInt(IntOption.IPV6_MULTICAST_LOOP, on ? 1 : 0);
         }
-        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, on ? 1 : 0, "IP_MULTICAST_LOOP");
+        setInt(IntOption.IP_MULTICAST_LOOP, on ? 1 : 0);
     }
 
     /** How many hops multicast datagrams may travel (1 by default: this network only). */
@@ -264,20 +243,14 @@ public final class UdpSocket implements AutoCloseable {
             throw new IllegalArgumentException("multicast TTL " + ttl + " not in 0..255");
         }
         if (socket.isInet6()) {
-            setInt(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, ttl, "IPV6_MULTICAST_HOPS");
+            setInt(IntOption.IPV6_MULTICAST_HOPS, ttl);
         }
-        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, ttl, "IP_MULTICAST_TTL");
+        setInt(IntOption.IP_MULTICAST_TTL, ttl);
     }
 
     /** An int option, set through the socket's close guard (another task may be closing it). */
-    private void setInt(int level, int name, int value, String what) throws IOException {
-        setInt(socket, level, name, value, what);
-    }
-
-    private static void setInt(SocketHandle socket, int level, int name, int value, String what) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            socket.setRawOption(level, name, arena.allocateFrom(ValueLayout.JAVA_INT, value), what);
-        }
+    private void setInt(IntOption option, int value) throws IOException {
+        socket.setIntOption(option, value);
     }
 
     // ---- options and addresses ------------------------------------------------------------

@@ -1,8 +1,6 @@
 package io.weft.net;
 
-import io.weft.internal.linux.EncodedSockAddr;
-import io.weft.internal.linux.Libc;
-import io.weft.internal.linux.SockAddr;
+import io.weft.internal.backend.UnixName;
 
 import java.io.Serial;
 import java.net.SocketAddress;
@@ -47,14 +45,14 @@ public final class UnixAddress extends SocketAddress {
      */
     public static UnixAddress of(Path path) {
         byte[] b = path.toString().getBytes(StandardCharsets.UTF_8);
-        SockAddr.unix(b, false); // validates length and NULs
+        UnixName.check(b, false); // validates length and NULs
         return new UnixAddress(b, false);
     }
 
     /** A name in the abstract namespace (UTF-8, at most 107 bytes). */
     public static UnixAddress ofAbstract(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        SockAddr.unix(b, true);
+        UnixName.check(b, true);
         return new UnixAddress(b, true);
     }
 
@@ -81,21 +79,20 @@ public final class UnixAddress extends SocketAddress {
         return name == null ? "" : new String(name, StandardCharsets.UTF_8);
     }
 
-    EncodedSockAddr encode() {
+    /** The name a socket handle binds, connects or sends to. */
+    UnixName toName() {
         if (name == null) {
             throw new IllegalArgumentException("an unnamed Unix address cannot be bound or connected to");
         }
-        return SockAddr.unix(name, abstractName);
+        return new UnixName(name, abstractName);
     }
 
-    /** The address the kernel reported (getsockname, getpeername, recvmsg's msg_name). */
-    static UnixAddress decode(SocketAddress kernel) {
-        if (!(kernel instanceof EncodedSockAddr e) || e.family() != Libc.AF_UNIX) {
+    /** The address a socket handle reported (getsockname, getpeername, recvmsg's msg_name); unnamed if none. */
+    static UnixAddress fromName(SocketAddress reported) {
+        if (!(reported instanceof UnixName u) || u.isUnnamed()) {
             return UNNAMED;
         }
-        byte[] raw = e.bytes();
-        byte[] n = SockAddr.unixName(raw, raw.length);
-        return n == null ? UNNAMED : new UnixAddress(n, SockAddr.isAbstract(raw, raw.length));
+        return new UnixAddress(u.bytes(), u.isAbstract());
     }
 
     @Override

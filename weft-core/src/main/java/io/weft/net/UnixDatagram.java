@@ -55,7 +55,7 @@ public final class UnixDatagram implements AutoCloseable {
         EventLoop loop = NetIo.loop("UnixDatagram.bind");
         SocketHandle s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, true, false);
         try {
-            s.bind(address.encode(), 0);
+            s.bind(address.toName(), 0);
             return new UnixDatagram(s, address, SocketFile.of(address));
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -89,7 +89,7 @@ public final class UnixDatagram implements AutoCloseable {
     /** Sends to {@code peer} by default and receives only from it. */
     public void connect(UnixAddress peer) throws IOException {
         EventLoop loop = NetIo.loop("UnixDatagram.connect");
-        NetIo.run(loop, new NetOps.Connect(socket, peer.encode()), Deadline.NONE.nanoTime(), "connect to", peer);
+        NetIo.run(loop, new NetOps.Connect(socket, peer.toName()), Deadline.NONE.nanoTime(), "connect to", peer);
         this.peer = peer;
     }
 
@@ -112,7 +112,7 @@ public final class UnixDatagram implements AutoCloseable {
     public int send(ByteBuffer src, UnixAddress target, Deadline deadline, OwnedFd... fds) throws IOException {
         EventLoop loop = NetIo.loop("UnixDatagram.send");
         Object to = target != null ? target : peer;
-        int n = MsgIo.send(loop, socket, MemorySegment.ofBuffer(src), target == null ? null : target.encode(),
+        int n = MsgIo.send(loop, socket, MemorySegment.ofBuffer(src), target == null ? null : target.toName(),
                 MsgIo.numbers(fds), deadline.nanoTime(), "sendmsg to", to);
         src.position(src.position() + n);
         return n;
@@ -136,7 +136,7 @@ public final class UnixDatagram implements AutoCloseable {
         MsgIo.Received r = MsgIo.receive(loop, socket, MemorySegment.ofBuffer(dst), maxFds, true, false,
                 deadline.nanoTime(), "recvmsg on", local);
         dst.position(dst.position() + r.length());
-        return new UnixMessage(r.length(), r.fullLength(), r.fds(), r.discarded(), UnixAddress.decode(r.from()));
+        return new UnixMessage(r.length(), r.fullLength(), r.fds(), r.discarded(), UnixAddress.fromName(r.from()));
     }
 
     /** The peer's credentials (SO_PEERCRED) on a connected or paired socket. */

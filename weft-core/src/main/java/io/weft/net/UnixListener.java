@@ -61,7 +61,7 @@ public final class UnixListener implements AutoCloseable, ListenerCore.Listener 
         EventLoop loop = NetIo.loop("UnixListener.bind");
         SocketHandle s = NetIo.openSocket(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, false, true);
         try {
-            s.bind(address.encode(), backlog);
+            s.bind(address.toName(), backlog);
             return new UnixListener(s, address, SocketFile.of(address));
         } catch (java.net.BindException e) {
             s.close();

@@ -45,7 +45,7 @@ public final class UnixStream extends SocketStream {
     }
 
     static UnixStream of(SocketHandle socket) throws IOException {
-        return new UnixStream(socket, UnixAddress.decode(socket.peerName()));
+        return new UnixStream(socket, UnixAddress.fromName(socket.peerName()));
     }
 
     /** Connects to {@code address}, waiting without limit (a full backlog makes connect wait). */
@@ -71,7 +71,7 @@ public final class UnixStream extends SocketStream {
      */
     public static UnixStream connect(UnixAddress address, Deadline deadline) throws IOException {
         EventLoop loop = NetIo.loop("UnixStream.connect");
-        return new UnixStream(NetIo.connect(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, address.encode(), deadline.nanoTime(), address), address);
+        return new UnixStream(NetIo.connect(loop, Capability.UNIX_SOCKETS, SocketFamily.UNIX, address.toName(), deadline.nanoTime(), address), address);
     }
 
     /** Two connected streams (socketpair), for a parent and a child, or two tasks. */
@@ -166,7 +166,7 @@ public final class UnixStream extends SocketStream {
 
     /** This end's address (usually unnamed for a connecting client). */
     public UnixAddress localAddress() throws IOException {
-        return UnixAddress.decode(socket.localName());
+        return UnixAddress.fromName(socket.localName());
     }
 
     /** The peer's address: the listener's for a client, usually unnamed for an accepted stream. */

@@ -1,8 +1,6 @@
 package io.weft.net;
 
-import io.weft.internal.linux.EncodedSockAddr;
-import io.weft.internal.linux.Libc;
-import io.weft.internal.linux.SockAddr;
+import io.weft.internal.backend.VsockName;
 
 import java.net.SocketAddress;
 
@@ -31,16 +29,14 @@ public record VsockAddress(int cid, int port) {
     /** VMADDR_CID_HOST: the host, seen from a guest. */
     public static final int CID_HOST = 2;
 
-    EncodedSockAddr encode() {
-        return SockAddr.vsock(cid, port);
+    /** The name a socket handle binds or connects to. */
+    VsockName toName() {
+        return new VsockName(cid, port);
     }
 
-    static VsockAddress decode(SocketAddress kernel) {
-        if (kernel instanceof EncodedSockAddr e && e.family() == Libc.AF_VSOCK && e.length() >= SockAddr.VM_SIZE) {
-            byte[] raw = e.bytes();
-            return new VsockAddress(SockAddr.vsockCid(raw), SockAddr.vsockPort(raw));
-        }
-        return null;
+    /** The address a socket handle reported, or null if it is not a vsock one. */
+    static VsockAddress fromName(SocketAddress reported) {
+        return reported instanceof VsockName v ? new VsockAddress(v.cid(), v.port()) : null;
     }
 
     @Override

@@ -39,8 +39,8 @@ public final class VsockListener implements AutoCloseable, ListenerCore.Listener
         EventLoop loop = NetIo.loop("VsockListener.bind");
         SocketHandle s = NetIo.openSocket(loop, Capability.VSOCK, SocketFamily.VSOCK, false, true);
         try {
-            s.bind(address.encode(), 128);
-            VsockAddress bound = VsockAddress.decode(s.localName());
+            s.bind(address.toName(), 128);
+            VsockAddress bound = VsockAddress.fromName(s.localName());
             return new VsockListener(s, bound != null ? bound : address);
         } catch (IOException | RuntimeException e) {
             s.close();

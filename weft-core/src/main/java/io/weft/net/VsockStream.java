@@ -36,7 +36,7 @@ public final class VsockStream extends SocketStream {
     }
 
     static VsockStream of(SocketHandle socket) throws IOException {
-        return new VsockStream(socket, VsockAddress.decode(socket.peerName()));
+        return new VsockStream(socket, VsockAddress.fromName(socket.peerName()));
     }
 
     public static VsockStream connect(VsockAddress address) throws IOException {
@@ -50,12 +50,12 @@ public final class VsockStream extends SocketStream {
     /** Connects, waiting until {@code deadline}. */
     public static VsockStream connect(VsockAddress address, Deadline deadline) throws IOException {
         EventLoop loop = NetIo.loop("VsockStream.connect");
-        return new VsockStream(NetIo.connect(loop, Capability.VSOCK, SocketFamily.VSOCK, address.encode(), deadline.nanoTime(), address), address);
+        return new VsockStream(NetIo.connect(loop, Capability.VSOCK, SocketFamily.VSOCK, address.toName(), deadline.nanoTime(), address), address);
     }
 
     /** This end's cid and port. */
     public VsockAddress localAddress() throws IOException {
-        return VsockAddress.decode(socket.localName());
+        return VsockAddress.fromName(socket.localName());
     }
 
     public VsockAddress remoteAddress() {

@@ -6,7 +6,7 @@ package io.weft.internal.backend;
  * packet info). Results follow the syscalls: a byte count, or a negative errno.
  *
  * <p>The msghdr and everything it points to live in native memory owned by the waiting
- * task (see {@link io.weft.internal.linux.MsgHdrLayout}); the task frees it only after the
+ * task (a {@link MsgHeader} builds it); the task frees it only after the
  * op's final completion, so an io_uring backend may hand the address to the kernel and
  * let it read and write there until the CQE. A backend without Unix sockets or datagrams
  * (nio) completes these ops with {@code -EOPNOTSUPP}.

@@ -18,14 +18,15 @@ public final class NetOps {
     /**
      * Connects; completes with 0 once connected. {@code remote} is an
      * {@link java.net.InetSocketAddress}, or for Unix and vsock sockets an
-     * {@link io.weft.internal.linux.EncodedSockAddr}.
+     * {@link io.weft.internal.linux.EncodedSockAddr}: the constructor turns a
+     * {@link UnixName} or {@link VsockName} into that kernel form ({@link SocketNames}).
      */
     public static final class Connect extends IoOp {
         public final SocketAddress remote;
 
         public Connect(SocketHandle socket, SocketAddress remote) {
             super(socket);
-            this.remote = remote;
+            this.remote = SocketNames.kernelForm(remote);
         }
     }
 

@@ -1,23 +1,22 @@
 package io.weft.internal.backend;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.util.function.IntToLongFunction;
 
 /**
  * A socket of any family (TCP, UDP, Unix-domain, vsock; stream, datagram or listener) as
  * a backend made it. Every method here is a direct, non-blocking call that any thread may
  * make; waits go through {@link IoOp}s.
  *
- * <p>The methods past {@link #shutdownInput()} reach below the JDK's socket options (raw
- * option values, the descriptor itself); only a backend over raw descriptors has them, and
- * only it opens the families that need them ({@link BackendProvider#openSocket}). The
- * others inherit refusals.
+ * <p>The methods past {@link #shutdownInput()} reach below the JDK's socket options (the
+ * options UDP needs, batched datagrams, peer credentials, a duplicate descriptor); only a
+ * backend over raw descriptors has them, and only it opens the families that need them
+ * ({@link BackendProvider#openSocket}). The others inherit refusals.
  */
 public abstract class SocketHandle extends Handle {
 
@@ -49,7 +48,10 @@ public abstract class SocketHandle extends Handle {
         return l;
     }
 
-    /** Binds; for a listener, also listens with {@code backlog}. */
+    /**
+     * Binds to {@code local} (an {@link InetSocketAddress}, {@link UnixName} or
+     * {@link VsockName}; null for any); for a listener, also listens with {@code backlog}.
+     */
     public abstract void bind(SocketAddress local, int backlog) throws IOException;
 
     public abstract <T> void setOption(SocketOption<T> option, T value) throws IOException;
@@ -71,8 +73,8 @@ public abstract class SocketHandle extends Handle {
     }
 
     /**
-     * getsockname(2) of any family: an {@link InetSocketAddress}, or for Unix and vsock an
-     * {@link io.weft.internal.linux.EncodedSockAddr}.
+     * getsockname(2) of any family: an {@link InetSocketAddress}, or for Unix and vsock a
+     * {@link UnixName} or {@link VsockName}.
      */
     public SocketAddress localName() throws IOException {
         return localAddress();
@@ -83,26 +85,52 @@ public abstract class SocketHandle extends Handle {
         return remoteAddress();
     }
 
+    /** Sets an int-valued option below the JDK's ({@link IntOption}). */
+    public void setIntOption(IntOption option, int value) throws IOException {
+        throw notDescriptor(option.name());
+    }
+
     /**
-     * Reads a struct-valued option into {@code value} (SO_PEERCRED, for one).
+     * Joins ({@code join}) or leaves multicast {@code group} on the interface of index
+     * {@code ifindex} (0: the one the kernel routes the group to); {@code what} names it in errors.
+     */
+    public void setMembership(InetAddress group, int ifindex, boolean join, Object what) throws IOException {
+        throw notDescriptor("multicast membership");
+    }
+
+    /** Sends multicast datagrams out of the interface of index {@code ifindex}; {@code what} names it in errors. */
+    public void setMulticastInterface(int ifindex, Object what) throws IOException {
+        throw notDescriptor("the multicast interface");
+    }
+
+    /**
+     * One non-blocking sendmmsg(2) of the {@code n} {@code struct mmsghdr}s at {@code vector}
+     * (see {@link MsgBatch}), without SIGPIPE.
      *
-     * @return the length the kernel wrote
+     * @return how many were sent, or a negative errno (EAGAIN if none could go now)
      */
-    public int getRawOption(int level, int name, MemorySegment value) throws IOException {
-        throw notDescriptor("getsockopt");
-    }
-
-    /** Sets an option given as bytes (multicast membership, for one); {@code what} names it in errors. */
-    public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
-        throw notDescriptor("setsockopt");
+    public long sendMmsg(long vector, int n) throws IOException {
+        throw notDescriptor("sendmmsg");
     }
 
     /**
-     * Runs {@code call} with the descriptor held open, for direct non-blocking syscalls a
-     * task makes itself (a batched send or receive, a dup); returns what it returns.
+     * One non-blocking recvmmsg(2) into the {@code n} {@code struct mmsghdr}s at
+     * {@code vector} (see {@link MsgBatch}), asking each datagram's full length (MSG_TRUNC).
+     *
+     * @return how many were received, or a negative errno (EAGAIN if none is there)
      */
-    public long withFd(IntToLongFunction call) throws IOException {
-        throw notDescriptor("descriptor access");
+    public long recvMmsg(long vector, int n) throws IOException {
+        throw notDescriptor("recvmmsg");
+    }
+
+    /** The peer's {pid, uid, gid} as the kernel recorded them at connect time (SO_PEERCRED). */
+    public int[] peerCredentials() throws IOException {
+        throw notDescriptor("SO_PEERCRED");
+    }
+
+    /** A new close-on-exec descriptor for this socket (F_DUPFD_CLOEXEC); {@code what} names it in errors. */
+    public int duplicateFd(Object what) throws IOException {
+        throw notDescriptor("dup");
     }
 
     private UnsupportedOperationException notDescriptor(String what) {

@@ -1,10 +1,15 @@
 package io.weft.internal.backend.fd;
 
+import io.weft.internal.backend.IntOption;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.EncodedSockAddr;
+import io.weft.internal.backend.SocketNames;
+import io.weft.internal.backend.UnixName;
+import io.weft.internal.backend.VsockName;
+import io.weft.internal.linux.CmsgLayout;
 import io.weft.internal.linux.Errno;
 import io.weft.internal.linux.Libc;
+import io.weft.internal.linux.MreqLayout;
 import io.weft.internal.linux.SockAddr;
 import io.weft.internal.linux.SockOpts;
 
@@ -12,6 +17,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -297,8 +304,8 @@ public final class FdSocket extends SocketHandle {
         SocketAddress address;
         if (local == null) {
             address = new InetSocketAddress(InetAddress.getByAddress(new byte[inet6 ? 16 : 4]), 0);
-        } else if (local instanceof InetSocketAddress || local instanceof EncodedSockAddr) {
-            address = local;
+        } else if (local instanceof InetSocketAddress || local instanceof UnixName || local instanceof VsockName) {
+            address = SocketNames.kernelForm(local);
         } else {
             throw new UnsupportedAddressTypeException();
         }
@@ -377,7 +384,7 @@ public final class FdSocket extends SocketHandle {
         return listener ? null : name(true) instanceof InetSocketAddress isa ? isa : null;
     }
 
-    /** getsockname(2) of any family (an {@link EncodedSockAddr} for Unix and vsock). */
+    /** getsockname(2) of any family (a {@link UnixName} or {@link VsockName} for Unix and vsock). */
     @Override
     public SocketAddress localName() throws IOException {
         return name(false);
@@ -394,8 +401,7 @@ public final class FdSocket extends SocketHandle {
      *
      * @return the length the kernel wrote
      */
-    @Override
-    public int getRawOption(int level, int name, MemorySegment value) throws IOException {
+    private int getRawOption(int level, int name, MemorySegment value) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) value.byteSize());
@@ -410,8 +416,7 @@ public final class FdSocket extends SocketHandle {
     }
 
     /** Sets a struct- or int-valued option given as bytes (multicast membership, for one). */
-    @Override
-    public void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
+    private void setRawOption(int level, int name, MemorySegment value, Object what) throws IOException {
         acquire();
         try (Arena arena = Arena.ofConfined()) {
             int r = Libc.setsockopt(Libc.newCallState(arena), fd, level, name, value, (int) value.byteSize());
@@ -423,15 +428,86 @@ public final class FdSocket extends SocketHandle {
         }
     }
 
-    /**
-     * Runs {@code call} with the fd held open (see FdGuard): for direct non-blocking
-     * syscalls a task makes itself, such as a batched send or receive.
-     */
     @Override
-    public long withFd(java.util.function.IntToLongFunction call) throws ClosedChannelException {
+    public void setIntOption(IntOption option, int value) throws IOException {
+        int[] at = switch (option) {
+            case SO_REUSEADDR -> new int[] {Libc.SOL_SOCKET, Libc.SO_REUSEADDR};
+            case SO_BROADCAST -> new int[] {Libc.SOL_SOCKET, Libc.SO_BROADCAST};
+            case IP_PKTINFO -> new int[] {Libc.IPPROTO_IP, Libc.IP_PKTINFO};
+            case IPV6_RECVPKTINFO -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO};
+            case IP_MULTICAST_LOOP -> new int[] {Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP};
+            case IPV6_MULTICAST_LOOP -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP};
+            case IP_MULTICAST_TTL -> new int[] {Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL};
+            case IPV6_MULTICAST_HOPS -> new int[] {Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS};
+        };
+        try (Arena arena = Arena.ofConfined()) {
+            setRawOption(at[0], at[1], arena.allocateFrom(ValueLayout.JAVA_INT, value), option.name());
+        }
+    }
+
+    /** IP_ADD_MEMBERSHIP with an ip_mreqn, or IPV6_ADD_MEMBERSHIP with an ipv6_mreq (or the DROP forms). */
+    @Override
+    public void setMembership(InetAddress group, int ifindex, boolean join, Object what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment req = arena.allocate(MreqLayout.IPV6_MREQ_SIZE, 4);
+            if (group instanceof Inet4Address v4) {
+                setRawOption(Libc.IPPROTO_IP, join ? Libc.IP_ADD_MEMBERSHIP : Libc.IP_DROP_MEMBERSHIP,
+                        MreqLayout.ipMreqn(req, v4, ifindex), what);
+            } else {
+                setRawOption(Libc.IPPROTO_IPV6, join ? Libc.IPV6_ADD_MEMBERSHIP : Libc.IPV6_DROP_MEMBERSHIP,
+                        MreqLayout.ipv6Mreq(req, (Inet6Address) group, ifindex), what);
+            }
+        }
+    }
+
+    /** IP_MULTICAST_IF with an ip_mreqn on an AF_INET socket, IPV6_MULTICAST_IF with an int on a dual-stack one. */
+    @Override
+    public void setMulticastInterface(int ifindex, Object what) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            if (!inet6) {
+                setRawOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF,
+                        MreqLayout.ipMreqn(arena.allocate(MreqLayout.IP_MREQN_SIZE, 4), null, ifindex), what);
+            } else {
+                setRawOption(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, arena.allocateFrom(ValueLayout.JAVA_INT, ifindex), what);
+            }
+        }
+    }
+
+    @Override
+    public long sendMmsg(long vector, int n) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.sendmmsg(Libc.newCallState(arena), fd, vector, n, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public long recvMmsg(long vector, int n) throws IOException {
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            return Libc.recvmmsg(Libc.newCallState(arena), fd, vector, n, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC | Libc.MSG_CMSG_CLOEXEC);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public int[] peerCredentials() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ucred = arena.allocate(CmsgLayout.UCRED_SIZE, 4);
+            getRawOption(Libc.SOL_SOCKET, Libc.SO_PEERCRED, ucred);
+            return new int[] {ucred.get(ValueLayout.JAVA_INT, 0), ucred.get(ValueLayout.JAVA_INT, 4),
+                    ucred.get(ValueLayout.JAVA_INT, 8)};
+        }
+    }
+
+    @Override
+    public int duplicateFd(Object what) throws IOException {
         acquire();
         try {
-            return call.applyAsLong(fd);
+            return Descriptors.duplicate(fd, what);
         } finally {
             release();
         }
@@ -450,7 +526,7 @@ public final class FdSocket extends SocketHandle {
             if (r < 0) {
                 throw Errno.exception(r, peer ? "getpeername" : "getsockname", this);
             }
-            return SockAddr.decodeAny(sa, len.get(ValueLayout.JAVA_INT, 0));
+            return SocketNames.read(sa, len.get(ValueLayout.JAVA_INT, 0));
         } finally {
             release();
         }

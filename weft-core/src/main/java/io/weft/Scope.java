@@ -2,6 +2,7 @@ package io.weft;
 
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,11 +95,7 @@ public final class Scope implements AutoCloseable {
 
     /** Opens a scope with {@code policy}. Must be called from a Weft task. */
     public static Scope open(Policy policy) {
-        Runtime rt = Runtime.current();
-        if (rt == null) {
-            throw new IllegalStateException("Scope.open() must be called from a Weft task (inside Weft.run or Runtime.spawn)");
-        }
-        return new Scope(rt, policy);
+        return new Scope(Failures.inTask(Runtime.current(), "Scope.open"), policy);
     }
 
     /** Cancels every child when {@code timeout} has passed; see {@link #withDeadline}. */

@@ -4,6 +4,7 @@ import io.weft.internal.backend.Op;
 import io.weft.internal.loop.TaskContext;
 import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;
@@ -247,11 +248,7 @@ public final class Task<T> {
         }
         Waits.await(op, deadline.nanoTime(), false);
         if (op.wasCancelled()) {
-            throw switch (op.cancelReason()) {
-                case Op.CANCEL_TIMEOUT -> new DeadlineExceededException("task '" + name + "' did not end within its deadline");
-                case Op.CANCEL_INTERRUPT -> new CancellationException("interrupted while joining task '" + name + "'");
-                default -> new CancellationException("cancelled while joining task '" + name + "'");
-            };
+            throw Failures.cancelled(op.cancelReason(), "join of task '" + name + "'");
         }
     }
 

@@ -11,6 +11,7 @@ import io.weft.internal.backend.StreamHandles;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.loop.TaskJoiners;
 import io.weft.internal.loop.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -478,10 +479,7 @@ public final class Select<R> {
 
         @Override
         Object register(Waits.Signal sel, int index) {
-            EventLoop loop = EventLoop.current();
-            if (loop == null) {
-                throw new IllegalStateException("a select with a socket case must run in a Weft task");
-            }
+            EventLoop loop = Failures.inTask(EventLoop.current(), "Select with a socket case");
             if (!loop.provider().capabilities().contains(Capability.POLL)) {
                 throw new UnsupportedOperationException("the " + loop.provider().name()
                         + " backend cannot wait for socket readiness; use io_uring, epoll or nio");

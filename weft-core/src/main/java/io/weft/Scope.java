@@ -147,6 +147,11 @@ public final class Scope implements AutoCloseable {
         return spawnOn(runtime.currentLoopIndexOr(-1), body);
     }
 
+    /** Starts a child task that returns nothing on the caller's loop. */
+    public Task<Void> spawnLocal(ThrowingRunnable body) {
+        return spawnLocal(Runtime.asCallable(body));
+    }
+
     private <T> Task<T> spawnOn(int loop, Callable<T> body) {
         synchronized (this) {
             if (closed) {

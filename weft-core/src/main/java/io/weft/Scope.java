@@ -55,7 +55,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class Scope implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Scope.class.getName());
 
     /** What a child's failure does to its siblings. */
     public enum Policy {

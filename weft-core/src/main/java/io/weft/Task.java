@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Task<T> {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Task.class.getName());
     /** Reports the failures of tasks that became unreachable unobserved (see the class doc). */
     private static final Cleaner UNOBSERVED = Cleaner.create(r -> Thread.ofPlatform().daemon(true)
             .name("weft-unobserved-failures").inheritInheritableThreadLocals(false).unstarted(r));

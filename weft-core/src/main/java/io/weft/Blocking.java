@@ -2,6 +2,7 @@ package io.weft;
 
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -76,22 +77,16 @@ public final class Blocking {
         Call<T> op = submit(rt, c, Call.ABANDON, deadline);
         Waits.await(op, deadline.nanoTime(), false);
         // Read the cancellation first: an abandoned call may still write its outcome later.
-        if (op.result() == Op.CANCELLED && op.cancelReason() == Op.CANCEL_TIMEOUT) {
-            throw new DeadlineExceededException("deadline passed before the blocking call returned; it was abandoned");
-        }
         if (op.result() == Op.CANCELLED && op.cancelReason() != 0) {
-            throw new CancellationException("cancelled before the blocking call returned; it was abandoned");
+            throw Failures.cancelled(op.cancelReason(), "blocking call, abandoned before it returned");
         }
         return op.outcome();
     }
 
     private static <T> Call<T> submit(Runtime rt, Callable<T> c, int mode, Deadline deadline) {
         int early = Waits.reasonNotToStart(deadline.nanoTime());
-        if (early == Op.CANCEL_TIMEOUT) {
-            throw new DeadlineExceededException("deadline passed before the blocking call was submitted");
-        }
         if (early != 0) {
-            throw new CancellationException("cancelled before the blocking call was submitted");
+            throw Failures.cancelled(early, "blocking call, before it was submitted");
         }
         Call<T> op = new Call<>(c, mode);
         rt.blockingPool().execute(op);
@@ -116,11 +111,8 @@ public final class Blocking {
             }
             throw (Error) op.error;
         }
-        if (op.result() == Op.CANCELLED && op.cancelReason() == Op.CANCEL_TIMEOUT) {
-            throw new DeadlineExceededException("deadline passed before the blocking call ran");
-        }
         if (op.result() == Op.CANCELLED && op.cancelReason() != 0) {
-            throw new CancellationException("cancelled before the blocking call ran");
+            throw Failures.cancelled(op.cancelReason(), "blocking call, before it ran");
         }
         return op.value;
     }

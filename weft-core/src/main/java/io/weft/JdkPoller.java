@@ -27,7 +27,7 @@ final class JdkPoller {
                 warmUp(source, sink);
             }
         } catch (IOException | InterruptedException e) {
-            System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "JDK poller warm-up failed", e);
+            System.getLogger(JdkPoller.class.getName()).log(System.Logger.Level.DEBUG, "JDK poller warm-up failed", e);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

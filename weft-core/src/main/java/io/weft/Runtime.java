@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  */
 public final class Runtime implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Runtime.class.getName());
     private static final AtomicInteger RUNTIME_IDS = new AtomicInteger();
 
     private final String name;

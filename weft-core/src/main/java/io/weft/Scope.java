@@ -2,6 +2,7 @@ package io.weft;
 
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ import java.util.concurrent.CompletionException;
  */
 public final class Scope implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Scope.class.getName());
 
     /** What a child's failure does to its siblings. */
     public enum Policy {
@@ -94,11 +95,7 @@ public final class Scope implements AutoCloseable {
 
     /** Opens a scope with {@code policy}. Must be called from a Weft task. */
     public static Scope open(Policy policy) {
-        Runtime rt = Runtime.current();
-        if (rt == null) {
-            throw new IllegalStateException("Scope.open() must be called from a Weft task (inside Weft.run or Runtime.spawn)");
-        }
-        return new Scope(rt, policy);
+        return new Scope(Failures.inTask(Runtime.current(), "Scope.open"), policy);
     }
 
     /** Cancels every child when {@code timeout} has passed; see {@link #withDeadline}. */
@@ -148,6 +145,11 @@ public final class Scope implements AutoCloseable {
     /** Starts a child task on the caller's loop. */
     public <T> Task<T> spawnLocal(Callable<T> body) {
         return spawnOn(runtime.currentLoopIndexOr(-1), body);
+    }
+
+    /** Starts a child task that returns nothing on the caller's loop. */
+    public Task<Void> spawnLocal(ThrowingRunnable body) {
+        return spawnLocal(Runtime.asCallable(body));
     }
 
     private <T> Task<T> spawnOn(int loop, Callable<T> body) {

@@ -4,6 +4,7 @@ import io.weft.internal.loop.TaskContext;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.SelectHooks;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Task<T> {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Task.class.getName());
     /** Reports the failures of tasks that became unreachable unobserved (see the class doc). */
     private static final Cleaner UNOBSERVED = Cleaner.create(r -> Thread.ofPlatform().daemon(true)
             .name("weft-unobserved-failures").inheritInheritableThreadLocals(false).unstarted(r));
@@ -241,11 +242,7 @@ public final class Task<T> {
         }
         Waits.await(op, deadline.nanoTime(), false);
         if (op.wasCancelled()) {
-            throw switch (op.cancelReason()) {
-                case Op.CANCEL_TIMEOUT -> new DeadlineExceededException("task '" + name + "' did not end within its deadline");
-                case Op.CANCEL_INTERRUPT -> new CancellationException("interrupted while joining task '" + name + "'");
-                default -> new CancellationException("cancelled while joining task '" + name + "'");
-            };
+            throw Failures.cancelled(op.cancelReason(), "join of task '" + name + "'");
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 final class Watchdog {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
 
     private final Runtime runtime;
     private final long thresholdNanos;

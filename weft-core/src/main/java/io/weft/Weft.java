@@ -2,6 +2,7 @@ package io.weft;
 
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -71,11 +72,11 @@ public final class Weft {
 
     /** The runtime of the calling task; throws if the caller is not a Weft task. */
     public static Runtime runtime() {
-        Runtime rt = Runtime.current();
-        if (rt == null) {
-            throw new IllegalStateException("not in a Weft task (use Weft.run or Runtime.spawn)");
-        }
-        return rt;
+        return runtime("Weft.runtime");
+    }
+
+    private static Runtime runtime(String call) {
+        return Failures.inTask(Runtime.current(), call);
     }
 
     /**
@@ -85,17 +86,17 @@ public final class Weft {
      * loop in turn. {@link Runtime#spawnOn} and {@link #spawnLocal} pin a task to a loop.
      */
     public static <T> Task<T> spawn(Callable<T> body) {
-        return runtime().spawn(body);
+        return runtime("Weft.spawn").spawn(body);
     }
 
     /** Starts a task that returns nothing; placed as by {@link #spawn(Callable)}. */
     public static Task<Void> spawn(ThrowingRunnable body) {
-        return runtime().spawn(body);
+        return runtime("Weft.spawn").spawn(body);
     }
 
     /** Starts a task on the caller's own loop, never to migrate: cheapest to talk to, shares its core. */
     public static <T> Task<T> spawnLocal(Callable<T> body) {
-        Runtime rt = runtime();
+        Runtime rt = runtime("Weft.spawnLocal");
         return rt.spawnOn(rt.currentLoopIndexOr(0), body);
     }
 
@@ -120,7 +121,7 @@ public final class Weft {
         }
         int reason = Waits.sleepUntil(deadline.nanoTime());
         if (reason != 0) {
-            throw new CancellationException(reason == Op.CANCEL_INTERRUPT ? "interrupted while sleeping" : "cancelled while sleeping");
+            throw Failures.cancelled(reason, "Weft.sleep");
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Collects the records Weft logs (System.Logger "io.weft", which the JDK sends to
- * java.util.logging) while it is open.
+ * Collects the records Weft logs while it is open: its System.Loggers are named after its
+ * classes, all below "io.weft", and the JDK sends them to java.util.logging.
  */
 final class LogCapture implements AutoCloseable {
 

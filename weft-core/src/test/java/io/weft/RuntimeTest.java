@@ -363,9 +363,18 @@ class RuntimeTest {
     }
 
     @Test
-    void scopeOutsideATaskIsAClearError() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, Scope::open);
-        assertTrue(e.getMessage().contains("Weft task"));
+    void everyCallThatNeedsATaskSaysSoInOneWording() {
+        java.util.Map<String, org.junit.jupiter.api.function.Executable> calls = new java.util.LinkedHashMap<>();
+        calls.put("Scope.open", Scope::open);
+        calls.put("Weft.runtime", Weft::runtime);
+        calls.put("Weft.spawn", () -> Weft.spawn(() -> 1));
+        calls.put("Weft.spawnLocal", () -> Weft.spawnLocal(() -> { }));
+        calls.put("TcpStream.connect", () -> io.weft.net.TcpStream.connect(new java.net.InetSocketAddress("127.0.0.1", 1)));
+        calls.put("AsyncFile.open", () -> io.weft.fs.AsyncFile.open(java.nio.file.Path.of("/nonexistent-weft-test")));
+        calls.forEach((call, body) -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, body, call);
+            assertEquals(call + " must be called from a Weft task; start one with Weft.run or Runtime.spawn", e.getMessage());
+        });
     }
 
     // ---- timers and many tasks -------------------------------------------------------

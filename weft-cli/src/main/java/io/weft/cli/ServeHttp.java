@@ -1,12 +1,13 @@
 package io.weft.cli;
 
 import io.weft.Runtime;
-import io.weft.http.HelloEndpoints;
 import io.weft.http.HttpServer;
+import io.weft.http.Router;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,19 @@ final class ServeHttp {
         }
     }
 
+    /**
+     * The TechEmpower endpoints: {@code GET /plaintext} answers {@code Hello, World!},
+     * {@code GET /json} answers {@code {"message":"Hello, World!"}}, the body built for each
+     * request as the benchmark's rules ask.
+     */
+    static Router endpoints() {
+        byte[] plaintext = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+        return new Router()
+                .get("/plaintext", (req, res) -> res.contentType("text/plain").send(plaintext))
+                .get("/json", (req, res) -> res.contentType("application/json")
+                        .send("{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     static int execute(Options o, PrintStream out, PrintStream err) {
         Runtime.Builder b = Runtime.builder().loops(o.loops()).name("weft-http");
         if (o.backend() != null) {
@@ -50,7 +64,7 @@ final class ServeHttp {
         HttpServer server;
         try {
             server = HttpServer.builder().address(new InetSocketAddress(o.host(), o.port()))
-                    .handler(HelloEndpoints.router()).build().start(rt);
+                    .handler(endpoints()).build().start(rt);
         } catch (IOException e) {
             err.println("weft serve: " + e.getMessage());
             rt.shutdown(Duration.ZERO);

@@ -2,6 +2,7 @@ package io.weft.fs;
 
 import io.weft.internal.backend.Capability;
 import io.weft.internal.loop.EventLoop;
+import io.weft.internal.wait.Failures;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -17,10 +18,7 @@ sealed interface FileDriver permits NativeFiles, PooledFiles {
 
     /** The driver for the calling task's loop. */
     static FileDriver current(String what) {
-        EventLoop loop = EventLoop.current();
-        if (loop == null) {
-            throw new IllegalStateException(what + " must be called from a Weft task (inside Weft.run or Runtime.spawn)");
-        }
+        EventLoop loop = Failures.inTask(EventLoop.current(), what);
         return loop.provider().capabilities().contains(Capability.NATIVE_FILE_IO) ? new NativeFiles(loop) : PooledFiles.INSTANCE;
     }
 

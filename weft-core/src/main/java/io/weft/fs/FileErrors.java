@@ -2,10 +2,9 @@ package io.weft.fs;
 
 import io.weft.internal.linux.Errno;
 import io.weft.internal.wait.Op;
+import io.weft.internal.wait.Failures;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -14,7 +13,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.util.concurrent.CancellationException;
 
 /**
  * The exceptions of file I/O, the same whichever driver ran the call: an errno becomes the
@@ -26,24 +24,18 @@ final class FileErrors {
     private FileErrors() {
     }
 
-    /** The exception for an op that ended because it was cancelled for {@code reason}; runtime ones are thrown. */
+    /**
+     * The exception for an op that ended because it was cancelled for {@code reason}
+     * (a close: AsynchronousCloseException; a deadline: InterruptedIOException); runtime
+     * ones are thrown. See {@link Failures}.
+     */
     static IOException cancelled(int reason, String call, Path path) {
-        switch (reason) {
-            case Op.CANCEL_CLOSE -> {
-                AsynchronousCloseException e = new AsynchronousCloseException();
-                e.initCause(new IOException("file closed during " + call + " " + path));
-                return e;
-            }
-            case Op.CANCEL_TIMEOUT -> {
-                return timedOut(call, path);
-            }
-            case Op.CANCEL_INTERRUPT -> throw new CancellationException("interrupted: " + call + " " + path);
-            default -> throw new CancellationException("cancelled: " + call + " " + path);
-        }
+        return Failures.cancelled(reason, Failures.FILE, call, path);
     }
 
-    static InterruptedIOException timedOut(String call, Path path) {
-        return new InterruptedIOException(call + " " + path + " timed out");
+    /** The exception for an op whose deadline passed. */
+    static IOException timedOut(String call, Path path) {
+        return Failures.timedOut(Failures.FILE, call, path);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.weft.internal.linux.StatxLayout;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -38,11 +39,7 @@ final class NativeFile implements FileDriver.OpenFile {
         if (handle.isClosed()) {
             throw new ClosedChannelException();
         }
-        EventLoop loop = EventLoop.current();
-        if (loop == null) {
-            throw new IllegalStateException("AsyncFile." + call + " must be called from a Weft task");
-        }
-        return loop;
+        return Failures.inTask(EventLoop.current(), "AsyncFile." + call);
     }
 
     @Override

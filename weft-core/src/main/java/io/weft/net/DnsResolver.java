@@ -277,7 +277,7 @@ public final class DnsResolver implements Resolver {
     }
 
     private static SocketTimeoutException timedOut(String host, IOException last) {
-        SocketTimeoutException e = new SocketTimeoutException("resolving " + host + " timed out");
+        SocketTimeoutException e = new SocketTimeoutException("DNS lookup of " + host + " timed out");
         if (last != null) {
             e.initCause(last);
         }

@@ -9,10 +9,10 @@ import io.weft.internal.backend.AcceptFailure;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
+import io.weft.internal.wait.Failures;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ import java.util.function.IntSupplier;
  */
 final class ListenerCore<S> {
 
-    private static final System.Logger LOG = System.getLogger("io.weft.net");
+    private static final System.Logger LOG = System.getLogger(ListenerCore.class.getName());
 
     static {
         // accept's EMFILE path needs these classes, and loading a class from a directory
@@ -132,8 +132,7 @@ final class ListenerCore<S> {
             }
             Weft.sleep(Deadline.after(backoff).min(deadline));
             if (deadline.hasPassed()) {
-                throw new SocketTimeoutException("accept on " + local + " timed out (out of file descriptors: "
-                        + AcceptFailure.errnoName(errno) + ")");
+                throw Failures.timedOut(Failures.SOCKET, "accept on", local + " (out of file descriptors: " + AcceptFailure.errnoName(errno) + ")");
             }
             backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
         }

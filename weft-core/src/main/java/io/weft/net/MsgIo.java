@@ -96,7 +96,7 @@ final class MsgIo {
             try {
                 fd.close();
             } catch (IOException e) {
-                System.getLogger("io.weft.net").log(System.Logger.Level.DEBUG, "close of a received descriptor failed", e);
+                System.getLogger(MsgIo.class.getName()).log(System.Logger.Level.DEBUG, "close of a received descriptor failed", e);
             }
         }
     }

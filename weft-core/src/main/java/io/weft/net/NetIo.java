@@ -5,10 +5,10 @@ import io.weft.internal.backend.IoOp;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketFamily;
 import io.weft.internal.backend.SocketHandle;
-import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,11 +24,7 @@ final class NetIo {
 
     /** The calling task's loop; sockets can only be used from Weft tasks. */
     static EventLoop loop(String what) {
-        EventLoop loop = EventLoop.current();
-        if (loop == null) {
-            throw new IllegalStateException(what + " must be called from a Weft task (inside Weft.run or Runtime.spawn)");
-        }
-        return loop;
+        return Failures.inTask(EventLoop.current(), what);
     }
 
     /**
@@ -62,15 +58,15 @@ final class NetIo {
      * Submits {@code op}, waits until it is done, and returns its non-negative result.
      *
      * @param deadline System.nanoTime scale, or {@link Waits#NONE}
-     * @throws SocketTimeoutException the deadline passed first
-     * @throws SocketException        the socket was closed meanwhile ("Socket closed")
+     * @throws SocketTimeoutException the deadline passed first ("Read timed out: ...")
+     * @throws SocketException        the socket was closed meanwhile ("Socket closed: ...")
      * @throws CancellationException  the task was cancelled or the thread interrupted
      * @throws IOException            the call failed; the message names errno, call and target
      */
     static long run(EventLoop loop, IoOp op, long deadline, String call, Object target) throws IOException {
         int early = Waits.reasonNotToStart(deadline);
         if (early != 0) {
-            throw cancelled(early, call, target);
+            throw Failures.cancelled(early, Failures.SOCKET, call, target);
         }
         if (op instanceof NetOps.Accept && op.handle() instanceof SocketHandle listener
                 && listener.acceptLoop(loop) instanceof EventLoop home && home.runtime() == loop.runtime()) {
@@ -82,7 +78,7 @@ final class NetIo {
             return r;
         }
         if (op.wasCancelled()) {
-            throw cancelled(op.cancelReason(), call, target);
+            throw Failures.cancelled(op.cancelReason(), Failures.SOCKET, call, target);
         }
         if (op.attachment() instanceof IOException e) {
             throw e;
@@ -90,23 +86,6 @@ final class NetIo {
         if (op.attachment() instanceof UncheckedIOException e) {
             throw e.getCause();
         }
-        throw Errno.exception((int) -r, call, target);
-    }
-
-    static Exception cancelledException(int reason, String call, Object target) {
-        return switch (reason) {
-            case Op.CANCEL_CLOSE -> new SocketException("Socket closed: " + call + " " + target);
-            case Op.CANCEL_TIMEOUT -> new SocketTimeoutException(call + " " + target + " timed out");
-            case Op.CANCEL_INTERRUPT -> new CancellationException("interrupted: " + call + " " + target);
-            default -> new CancellationException("cancelled: " + call + " " + target);
-        };
-    }
-
-    private static IOException cancelled(int reason, String call, Object target) {
-        Exception e = cancelledException(reason, call, target);
-        if (e instanceof IOException io) {
-            return io;
-        }
-        throw (RuntimeException) e;
+        throw Failures.failed(r, Failures.SOCKET, call, target, deadline);
     }
 }

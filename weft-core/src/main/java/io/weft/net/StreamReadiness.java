@@ -4,6 +4,7 @@ import io.weft.internal.backend.Capability;
 import io.weft.internal.backend.NetOps;
 import io.weft.internal.backend.SocketHandle;
 import io.weft.internal.loop.EventLoop;
+import io.weft.internal.wait.Failures;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.SelectHooks;
 
@@ -30,10 +31,7 @@ final class StreamReadiness implements SelectHooks.Source {
 
     @Override
     public Op arm(Op sel, int index) {
-        EventLoop loop = EventLoop.current();
-        if (loop == null) {
-            throw new IllegalStateException("a select with a socket case must run in a Weft task");
-        }
+        EventLoop loop = Failures.inTask(EventLoop.current(), "Select with a socket case");
         if (!loop.provider().capabilities().contains(Capability.POLL)) {
             throw new UnsupportedOperationException("the " + loop.provider().name()
                     + " backend cannot wait for socket readiness; use io_uring, epoll or nio");

@@ -47,7 +47,7 @@ final class SystemResolver implements Resolver {
         try {
             all = Blocking.callOrAbandon(() -> lookup.lookup(host), deadline);
         } catch (DeadlineExceededException e) {
-            throw new SocketTimeoutException("resolving " + host + " timed out");
+            throw new SocketTimeoutException("DNS lookup of " + host + " timed out");
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

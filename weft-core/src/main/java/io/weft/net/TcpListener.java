@@ -49,7 +49,7 @@ import java.util.List;
  */
 public final class TcpListener implements AutoCloseable, ListenerCore.Listener {
 
-    private static final System.Logger LOG = System.getLogger("io.weft.net");
+    private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
 
     /**
      * How {@link #serve} and {@link #runAcceptors} spread connections over a runtime's loops.

@@ -4,8 +4,8 @@ import io.weft.Deadline;
 import io.weft.DeadlineExceededException;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -47,13 +47,9 @@ final class Parking {
         return !op.wasCancelled();
     }
 
-    /** The exception for a wait that ended by cancellation with {@code reason}. */
+    /** The exception for a wait that ended by cancellation with {@code reason}; see {@link Failures}. */
     static RuntimeException cancelled(int reason, String what) {
-        return switch (reason) {
-            case Op.CANCEL_TIMEOUT -> new DeadlineExceededException(what + ": deadline passed");
-            case Op.CANCEL_INTERRUPT -> new CancellationException(what + ": interrupted");
-            default -> new CancellationException(what + ": cancelled");
-        };
+        return Failures.cancelled(reason, what);
     }
 
     /**

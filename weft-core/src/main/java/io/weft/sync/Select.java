@@ -6,6 +6,7 @@ import io.weft.net.SocketStream;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.SelectHooks;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.time.Duration;
 import java.util.ArrayList;

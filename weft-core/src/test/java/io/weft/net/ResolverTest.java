@@ -230,7 +230,9 @@ class ResolverTest {
         TcpConformanceTest.on(backend, () -> {
             try (Responder r = new Responder(false)) {
                 DnsResolver dns = DnsResolver.builder().nameserver(r.address()).timeout(Duration.ofSeconds(30)).build();
-                assertThrows(SocketTimeoutException.class, () -> dns.resolve("slow.test", Deadline.after(Duration.ofMillis(200))));
+                SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
+                        () -> dns.resolve("slow.test", Deadline.after(Duration.ofMillis(200))));
+                assertEquals("DNS lookup of slow.test timed out", e.getMessage());
                 Task<List<InetAddress>> lookup = Weft.spawn(() -> dns.resolve("slow.test", Duration.ofSeconds(30)));
                 io.weft.TestSupport.eventually("the second query arrived", Duration.ofSeconds(10), () -> r.count("slow.test") >= 4);
                 lookup.cancel();

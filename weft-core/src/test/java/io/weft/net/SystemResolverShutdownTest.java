@@ -108,7 +108,7 @@ class SystemResolverShutdownTest {
                 Deadline deadline = Deadline.after(Duration.ofMillis(ms));
                 SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
                         () -> resolver.resolve("stuck.test", deadline));
-                assertTrue(e.getMessage().contains("stuck.test"), e.getMessage());
+                assertEquals("DNS lookup of stuck.test timed out", e.getMessage());
             }
         }));
     }

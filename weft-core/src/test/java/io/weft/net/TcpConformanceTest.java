@@ -58,6 +58,18 @@ class TcpConformanceTest {
         TestSupport.onBackend(backend, body);
     }
 
+    /**
+     * A deadline on socket I/O reads as the JDK's does ("Read timed out", "Write timed out",
+     * "Connect timed out", "Accept timed out"), whether the backend enforces it itself
+     * (io_uring) or the loop's timer cancels the op; never as the kernel's "Connection timed
+     * out (ETIMEDOUT)", which means a dead connection. The message also names the address.
+     */
+    static void assertJdkTimeoutWording(String word, SocketTimeoutException e, int port) {
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.startsWith(word + " timed out: ") && m.contains(":" + port) && !m.contains("ETIMEDOUT"),
+                "'" + word + " timed out: ...', naming port " + port + ": " + m);
+    }
+
     /** A server that echoes every connection until end of stream, spread over the loops. */
     static Task<Void> echoServer(TcpListener listener) {
         return Weft.spawn(() -> {
@@ -269,13 +281,13 @@ class TcpConformanceTest {
             // full the kernel drops further SYNs and connect waits until its deadline.
             try (TcpListener l = TcpListener.builder().backlog(1).bind(LOOPBACK)) {
                 List<TcpStream> filled = new ArrayList<>();
-                boolean timedOut = false;
+                SocketTimeoutException timeout = null;
                 try {
-                    for (int i = 0; i < 16 && !timedOut; i++) {
+                    for (int i = 0; i < 16 && timeout == null; i++) {
                         try {
                             filled.add(TcpStream.connect(l.localAddress(), Duration.ofMillis(200)));
                         } catch (SocketTimeoutException expected) {
-                            timedOut = true;
+                            timeout = expected;
                         }
                     }
                 } finally {
@@ -283,7 +295,8 @@ class TcpConformanceTest {
                         s.close();
                     }
                 }
-                assertTrue(timedOut, "a connect to a full backlog timed out");
+                assertTrue(timeout != null, "a connect to a full backlog timed out");
+                assertJdkTimeoutWording("Connect", timeout, l.localAddress().getPort());
             }
         });
     }
@@ -293,18 +306,23 @@ class TcpConformanceTest {
     void readAndAcceptTimeoutsLeaveTheSocketUsable(String backend) throws Exception {
         on(backend, () -> {
             try (TcpListener l = TcpListener.bind(LOOPBACK)) {
-                assertThrows(SocketTimeoutException.class, () -> l.accept(Duration.ofMillis(30)));
+                int port = l.localAddress().getPort();
+                assertJdkTimeoutWording("Accept", assertThrows(SocketTimeoutException.class, () -> l.accept(Duration.ofMillis(30))), port);
                 Task<TcpStream> accepted = Weft.spawn(() -> l.accept(Duration.ofSeconds(10)));
                 try (TcpStream c = TcpStream.connect(l.localAddress());
                      TcpStream s = accepted.join()) {
                     c.setReadTimeout(Duration.ofMillis(30));
-                    assertThrows(SocketTimeoutException.class, () -> c.read(new byte[10]));
-                    assertThrows(SocketTimeoutException.class,
-                            () -> c.read(new byte[10], 0, 10, Deadline.after(Duration.ofMillis(10))));
+                    assertJdkTimeoutWording("Read", assertThrows(SocketTimeoutException.class, () -> c.read(new byte[10])), port);
+                    assertJdkTimeoutWording("Read", assertThrows(SocketTimeoutException.class,
+                            () -> c.read(new byte[10], 0, 10, Deadline.after(Duration.ofMillis(10)))), port);
                     s.writeAll("after".getBytes());
                     byte[] b = new byte[5];
                     c.readFully(b, Deadline.after(Duration.ofSeconds(10)));
-                    assertArrayEquals("after".getBytes(), b, "the stream works after timeouts");
+                    assertArrayEquals("after".getBytes(), b, "the stream reads after timeouts");
+                    c.writeAll("back".getBytes());
+                    byte[] back = new byte[4];
+                    s.readFully(back, Deadline.after(Duration.ofSeconds(10)));
+                    assertArrayEquals("back".getBytes(), back, "the stream writes after timeouts");
                 }
             }
         });

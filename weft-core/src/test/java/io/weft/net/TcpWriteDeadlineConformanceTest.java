@@ -48,9 +48,7 @@ class TcpWriteDeadlineConformanceTest {
     }
 
     static void assertJdkLikeTimeout(SocketTimeoutException e, TcpStream c) {
-        String m = String.valueOf(e.getMessage());
-        assertTrue(m.contains("timed out") && m.contains("write") && m.contains(String.valueOf(c.remoteAddress().getPort())),
-                "a timeout says what timed out and where: " + m);
+        TcpConformanceTest.assertJdkTimeoutWording("Write", e, c.remoteAddress().getPort());
     }
 
     @ParameterizedTest(name = "{0}")

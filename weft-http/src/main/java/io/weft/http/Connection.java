@@ -64,6 +64,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Connection {
 
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
     static final int IDLE = 0;
     static final int BUSY = 1;
     static final int CLOSED = 2;
@@ -173,7 +175,7 @@ final class Connection {
             // the client went away, was too slow to take its response, or the server forced shutdown
         } catch (IOException e) {
             if (!stream.isClosed() && state.get() != CLOSED) {
-                HttpServer.LOG.log(System.Logger.Level.DEBUG, "connection from " + remote + " failed: " + e);
+                LOG.log(System.Logger.Level.DEBUG, "connection from " + remote + " failed: " + e);
             }
         } finally {
             close();
@@ -335,7 +337,7 @@ final class Connection {
             return false;
         }
         if (t instanceof Error && !(t instanceof AssertionError)) {
-            HttpServer.LOG.log(System.Logger.Level.ERROR, "handler for " + request + " failed", t);
+            LOG.log(System.Logger.Level.ERROR, "handler for " + request + " failed", t);
         }
         int status;
         String message;
@@ -345,7 +347,7 @@ final class Connection {
         } else {
             status = 500;
             message = "internal server error";
-            HttpServer.LOG.log(System.Logger.Level.WARNING, "handler for " + request + " from " + remote + " failed", t);
+            LOG.log(System.Logger.Level.WARNING, "handler for " + request + " from " + remote + " failed", t);
         }
         if (!response.isCommitted()) {
             reject(status, message);

@@ -70,7 +70,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HttpServer {
 
-    static final System.Logger LOG = System.getLogger("io.weft.http");
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
 
     private final InetSocketAddress bindAddress;
     private final Handler handler;

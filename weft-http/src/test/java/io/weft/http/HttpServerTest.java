@@ -83,8 +83,11 @@ class HttpServerTest {
     }
 
     @Test
-    void helloEndpointsServePlaintextAndJson() throws Exception {
-        try (ServerFixture f = new ServerFixture(HelloEndpoints.router()); RawClient c = f.client()) {
+    void aRouterServesPlaintextAndJsonWithDateAnd404And405() throws Exception {
+        Router r = new Router()
+                .get("/plaintext", (req, res) -> res.contentType("text/plain").send("Hello, World!"))
+                .get("/json", (req, res) -> res.contentType("application/json").send("{\"message\":\"Hello, World!\"}"));
+        try (ServerFixture f = new ServerFixture(r); RawClient c = f.client()) {
             RawClient.Response plain = c.send(GET_PLAIN).read();
             assertEquals("Hello, World!", plain.text());
             assertEquals("text/plain", plain.header("Content-Type"));

@@ -2,7 +2,6 @@ package io.weft.bench.http;
 
 import io.weft.Runtime;
 import io.weft.bench.echo.WeftRuntimes;
-import io.weft.http.HelloEndpoints;
 import io.weft.http.HttpServer;
 
 import java.net.InetAddress;

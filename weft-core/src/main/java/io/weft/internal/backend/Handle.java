@@ -171,7 +171,7 @@ public abstract class Handle implements AutoCloseable {
         try {
             closeNow();
         } catch (IOException e) {
-            System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of " + this + " failed", e);
+            System.getLogger(Handle.class.getName()).log(System.Logger.Level.DEBUG, "close of " + this + " failed", e);
         }
     }
 

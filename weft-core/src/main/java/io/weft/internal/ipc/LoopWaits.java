@@ -6,6 +6,7 @@ import io.weft.internal.linux.Errno;
 import io.weft.internal.loop.EventLoop;
 import io.weft.internal.wait.Op;
 import io.weft.internal.wait.Waits;
+import io.weft.internal.wait.Failures;
 
 import java.util.concurrent.CancellationException;
 
@@ -35,28 +36,28 @@ public final class LoopWaits {
      * @throws IllegalStateException if the caller is not a task on a loop with {@link Capability#FUTEX_WAIT}
      */
     public static long futexWait(long address, int expected, boolean shared, long deadline) {
-        EventLoop loop = EventLoop.current();
-        if (loop == null || !loop.provider().capabilities().contains(Capability.FUTEX_WAIT)) {
-            throw new IllegalStateException("futex waits need a Weft task on a backend with " + Capability.FUTEX_WAIT.description()
-                    + " (io_uring on Linux 6.7 or later)");
+        EventLoop loop = Failures.inTask(EventLoop.current(), "LoopWaits.futexWait");
+        if (!loop.provider().capabilities().contains(Capability.FUTEX_WAIT)) {
+            throw new IllegalStateException("futex waits need a backend with " + Capability.FUTEX_WAIT.description()
+                    + " (io_uring on Linux 6.7 or later), not " + loop.provider().name());
         }
         int early = Waits.reasonNotToStart(deadline);
-        if (early == Op.CANCEL_TIMEOUT) {
-            return -Errno.ETIMEDOUT;
-        }
         if (early != 0) {
-            throw new CancellationException(early == Op.CANCEL_INTERRUPT ? "interrupted while waiting on a futex" : "cancelled while waiting on a futex");
+            return timedOutOrThrow(early);
         }
         FutexWait op = new FutexWait(address, expected, shared);
         loop.submitAndAwait(op, deadline);
-        long r = op.result();
-        if (op.wasCancelled()) {
-            return switch (op.cancelReason()) {
-                case Op.CANCEL_TIMEOUT -> -Errno.ETIMEDOUT;
-                case Op.CANCEL_INTERRUPT -> throw new CancellationException("interrupted while waiting on a futex");
-                default -> throw new CancellationException("cancelled while waiting on a futex");
-            };
+        return op.wasCancelled() ? timedOutOrThrow(op.cancelReason()) : op.result();
+    }
+
+    /**
+     * A futex wait reports its deadline as the kernel's does, {@code -ETIMEDOUT}, for the
+     * caller to retry or give up; any other cancel is thrown as {@link Failures} says.
+     */
+    private static long timedOutOrThrow(int reason) {
+        if (reason == Op.CANCEL_TIMEOUT) {
+            return -Errno.ETIMEDOUT;
         }
-        return r;
+        throw Failures.cancelled(reason, "futex wait");
     }
 }

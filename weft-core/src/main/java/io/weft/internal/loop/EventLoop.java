@@ -123,7 +123,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventLoop implements LoopContext, WaitLoop<TimerQueue.Timer>, WakeState.Work {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
     /** The loop of the current thread: set on task threads, inherited by virtual threads they start. */
     private static final InheritableThreadLocal<EventLoop> CURRENT = new InheritableThreadLocal<>();

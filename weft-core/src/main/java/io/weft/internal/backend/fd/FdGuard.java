@@ -105,7 +105,7 @@ public final class FdGuard {
         if (after == CLOSED) {
             int r = closeFd();
             if (r < 0) {
-                System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of fd " + fd + " failed: " + Errno.name(r));
+                System.getLogger(FdGuard.class.getName()).log(System.Logger.Level.DEBUG, "close of fd " + fd + " failed: " + Errno.name(r));
             }
         }
     }

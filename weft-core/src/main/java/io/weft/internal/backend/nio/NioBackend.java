@@ -339,7 +339,7 @@ final class NioBackend extends Backend {
         try {
             selector.close();
         } catch (IOException e) {
-            System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "selector close failed", e);
+            System.getLogger(NioBackend.class.getName()).log(System.Logger.Level.DEBUG, "selector close failed", e);
         }
     }
 }

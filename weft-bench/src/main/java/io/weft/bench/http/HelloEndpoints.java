@@ -1,22 +1,24 @@
-package io.weft.http;
+package io.weft.bench.http;
+
+import io.weft.http.Router;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * The two TechEmpower "Web Framework Benchmarks" endpoints that measure the server rather
- * than the application: {@code GET /plaintext} answers {@code Hello, World!} as
- * {@code text/plain}, {@code GET /json} answers {@code {"message":"Hello, World!"}} as
- * {@code application/json}, each with Server and Date. {@code ./weft serve http} serves
- * them, and {@code ./weft bench http} drives them with wrk.
+ * than the application, for weft-http: {@code GET /plaintext} answers {@code Hello, World!}
+ * as {@code text/plain}, {@code GET /json} answers {@code {"message":"Hello, World!"}} as
+ * {@code application/json}; weft-http adds Server and Date. {@code ./weft bench http}
+ * drives them with wrk.
  */
-public final class HelloEndpoints {
+final class HelloEndpoints {
     private HelloEndpoints() {
     }
 
     private static final byte[] PLAINTEXT = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
 
     /** A router with the two endpoints. */
-    public static Router router() {
+    static Router router() {
         return new Router()
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(PLAINTEXT))
                 .get("/json", (req, res) -> res.contentType("application/json").send(json("Hello, World!")));
@@ -27,11 +29,6 @@ public final class HelloEndpoints {
      * (no cached body); {@code message} must need no JSON escaping.
      */
     static byte[] json(String message) {
-        byte[] out = new byte[14 + message.length()];
-        int p = Ascii.putString(out, 0, "{\"message\":\"");
-        p = Ascii.putString(out, p, message);
-        out[p++] = '"';
-        out[p] = '}';
-        return out;
+        return ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -200,7 +200,16 @@ abstract sealed class Endpoint implements AutoCloseable permits Publisher, Subsc
      * @throws DeadlineExceededException if the deadline passed first
      */
     final void await(BooleanSupplier ready, Deadline deadline, String what) throws IOException {
-        boolean ok = ownBell().await(() -> closed || client.isGone() || ready.getAsBoolean(), waitStrategy, deadline);
+        boolean ok;
+        try {
+            ok = ownBell().await(() -> closed || client.isGone() || ready.getAsBoolean(), waitStrategy, deadline);
+        } catch (IllegalStateException e) {
+            if (!waitStrategy.runsInTasks()) {
+                throw e; // a spinning strategy called from a task: the caller's mistake
+            }
+            // the bell's words say something no client of this channel writes
+            throw new ChannelCorruptedException("channel " + name + ": this " + kind() + "'s doorbell is corrupted (" + e.getMessage() + ")");
+        }
         checkOpen();
         if (!ok) {
             throw new DeadlineExceededException("no " + what + " on channel " + name + " before the deadline");

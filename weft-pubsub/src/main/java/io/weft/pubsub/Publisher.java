@@ -46,8 +46,6 @@ import static io.weft.pubsub.ChannelLayout.*;
  */
 public final class Publisher extends Endpoint {
 
-    /** How long publish waits for another publisher's lock before it counts the lock as corrupted. */
-    private static final long LOCK_PATIENCE_NANOS = 2_000_000_000L;
     /** Rounds an unreliable claim retries while subscribers race it for every candidate. */
     private static final int UNRELIABLE_ROUNDS = 100_000;
 
@@ -230,11 +228,17 @@ public final class Publisher extends Endpoint {
         control.set(ValueLayout.JAVA_INT, e + SLOT_BUFFER, buffer);
         control.set(ValueLayout.JAVA_INT, e + SLOT_FLAGS, f);
         control.set(ValueLayout.JAVA_LONG, e + SLOT_TIMESTAMP, System.nanoTime());
-        lock();
+        try {
+            lock();
+        } catch (IOException | RuntimeException ex) {
+            abandon(slot);
+            throw ex;
+        }
         long ordinal;
         try {
             long tail = tail();
             if (tail < 0 || tail >= ORDINAL_LIMIT - 1) {
+                abandon(slot);
                 throw new ChannelCorruptedException("channel " + name + ": the newest ordinal reads " + tail + "; a process wrote into the channel's memory");
             }
             ordinal = tail + 1;
@@ -252,19 +256,11 @@ public final class Publisher extends Endpoint {
     }
 
     private void lock() throws IOException {
-        long start = 0;
-        for (int round = 0; !INT.compareAndSet(control, LOCK_OFFSET, 0, index + 1); round++) {
-            if ((round & 63) == 63) {
-                long now = System.nanoTime();
-                if (start == 0) {
-                    start = now;
-                } else if (now - start > LOCK_PATIENCE_NANOS) {
-                    throw new ChannelCorruptedException("channel " + name + ": the publish lock has been held (by entry "
-                            + ((int) INT.getVolatile(control, LOCK_OFFSET) - 1) + ") for over 2 s; a process wrote into the channel's memory or hangs");
-                }
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
+        Backoff backoff = new Backoff();
+        while (!INT.compareAndSet(control, LOCK_OFFSET, 0, index + 1)) {
+            if (!backoff.pause()) {
+                throw new ChannelCorruptedException("channel " + name + ": the publish lock has been held (by entry "
+                        + ((int) INT.getVolatile(control, LOCK_OFFSET) - 1) + ") for over 2 s; a process wrote into the channel's memory or hangs");
             }
         }
     }

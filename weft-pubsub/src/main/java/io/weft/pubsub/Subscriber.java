@@ -85,7 +85,8 @@ public final class Subscriber extends Endpoint {
     }
 
     private Message tryNext() throws IOException {
-        for (int spins = 0; ; spins++) {
+        Backoff backoff = new Backoff();
+        while (true) {
             long tail = tail();
             if (tail < cursor) {
                 return null;
@@ -100,19 +101,18 @@ public final class Subscriber extends Endpoint {
                 return null;
             }
             long c = slotCtl(slot);
-            long ordinal = ordinal(c);
-            if (state(c) == PUBLISHED && ordinal >= cursor) {
+            if (state(c) == PUBLISHED && ordinal(c) >= cursor) {
                 Message m = take(slot, c);
                 if (m != null) {
                     return m;
                 }
             }
-            if ((spins & 63) == 63) {
-                checkOpen();
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
+            // a publisher is taking that slot (it may give it back), or it changed under us
+            if (!backoff.pause()) {
+                throw new ChannelCorruptedException("channel " + name + ": slot " + slot + " stayed between states for over 2 s; "
+                        + "a process wrote into the channel's memory or hangs");
             }
+            checkOpen();
         }
     }
 

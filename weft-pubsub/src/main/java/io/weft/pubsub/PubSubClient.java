@@ -133,7 +133,16 @@ public final class PubSubClient implements AutoCloseable {
             r.closeFds();
         }
         endpoints.add(p);
-        p.activate();
+        try {
+            p.activate();
+        } catch (IOException | RuntimeException e) {
+            try {
+                p.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return p;
     }
 

@@ -164,9 +164,10 @@ class FeaturesTest {
                  Publisher small = c.publisher("grow", PublisherOptions.defaults().withReliable(true).withSlots(64, 8));
                  Subscriber sub = other.subscriber("grow", SubscriberOptions.defaults().withReliable(true))) {
                 int n = 2000;
+                int total = 2 * n + 1;
                 Task<List<Integer>> reader = Weft.spawn(() -> {
                     List<Integer> sizes = new ArrayList<>();
-                    for (int i = 0; i < 2 * n; i++) {
+                    for (int i = 0; i < total; i++) {
                         try (Message m = sub.next(soon())) {
                             int len = (int) m.segment().byteSize();
                             assertEquals(i, m.segment().get(ValueLayout.JAVA_INT, 0), "message " + i);
@@ -177,27 +178,31 @@ class FeaturesTest {
                     return sizes;
                 });
                 for (int i = 0; i < n; i++) {
-                    Slot s = small.claim(soon());
-                    s.segment().set(ValueLayout.JAVA_INT, 0, i);
-                    s.segment().set(ValueLayout.JAVA_BYTE, 63, (byte) i);
-                    s.publish(64);
+                    publishSized(small, i, 64);
                 }
-                small.close();
+                // a publisher asking for larger slots makes the channel grow while the old one still publishes
                 try (Publisher big = c.publisher("grow", PublisherOptions.defaults().withReliable(true).withSlots(8192, 0))) {
                     assertEquals(8192, big.capacity());
+                    assertEquals(64, small.capacity(), "a publisher keeps the buffer it joined with");
                     for (int i = n; i < 2 * n; i++) {
-                        Slot s = big.claim(soon());
-                        s.segment().set(ValueLayout.JAVA_INT, 0, i);
-                        s.segment().set(ValueLayout.JAVA_BYTE, 8191, (byte) i);
-                        s.publish(8192);
+                        publishSized(big, i, 8192);
                     }
+                    publishSized(small, 2 * n, 64);
                 }
                 List<Integer> sizes = reader.join();
                 assertEquals(64, sizes.getFirst());
-                assertEquals(8192, sizes.getLast());
+                assertEquals(8192, sizes.get(n));
+                assertEquals(64, sizes.getLast());
                 assertEquals(0, sub.dropped());
             }
         });
+    }
+
+    private static void publishSized(Publisher pub, int i, int length) throws Exception {
+        Slot s = pub.claim(soon());
+        s.segment().set(ValueLayout.JAVA_INT, 0, i);
+        s.segment().set(ValueLayout.JAVA_BYTE, length - 1, (byte) i);
+        s.publish(length);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.weft.pubsub.Publisher;
 import io.weft.pubsub.PublisherOptions;
 import io.weft.pubsub.Subscriber;
 import io.weft.pubsub.SubscriberOptions;
+import io.weft.sync.Promise;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code weft serve pubsub} runs a pub/sub server; {@code weft pubsub list|publish|subscribe}
@@ -42,12 +45,25 @@ final class PubSubCommand {
     /** {@code serve pubsub}: until the process is stopped. */
     static int serve(String[] args, PrintStream out, PrintStream err) throws UsageException {
         Args a = Args.parse(Arrays.copyOfRange(args, 1, args.length), Set.of("socket"));
+        Promise<Void> stop = new Promise<>();
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.complete(null);
+            try {
+                closed.await(5, TimeUnit.SECONDS); // the server removes its socket file as it closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "weft-serve-pubsub-shutdown");
+        java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try {
             Weft.run(() -> {
                 try (PubSubServer server = PubSubServer.bind(socket(a))) {
                     out.println("pub/sub server listening at " + server.socket() + "; Ctrl-C stops");
                     out.flush();
-                    Weft.sleep(Deadline.NONE);
+                    stop.await();
+                } finally {
+                    closed.countDown();
                 }
             });
             return 0;

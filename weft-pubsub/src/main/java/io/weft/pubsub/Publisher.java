@@ -56,6 +56,8 @@ public final class Publisher extends Endpoint {
     private final int capacity;
     private final CRC32C crc = new CRC32C();
     private int lastSlot = -1;
+    /** Times mayClaim was asked, for its periodic full scan. */
+    private int readyPolls;
     private Slot claimed;
     private boolean retirement;
     private final ArrayDeque<long[]> unretired = new ArrayDeque<>();
@@ -107,7 +109,7 @@ public final class Publisher extends Endpoint {
                 return claimed;
             }
             if (reliable) {
-                await(() -> findCandidate() >= 0, deadline, "free slot");
+                await(this::mayClaim, deadline, "free slot");
             } else if (round >= UNRELIABLE_ROUNDS) {
                 throw new ChannelCorruptedException("channel " + name + ": no slot could be taken in " + UNRELIABLE_ROUNDS
                         + " tries, although the server keeps a slot free for every lease; a process wrote into the channel's memory");
@@ -121,6 +123,22 @@ public final class Publisher extends Endpoint {
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /**
+     * The reliable claim's wait condition. A spinning strategy asks it in a hot loop: it
+     * looks at the next slot only, and scans them all every 64th time, so that the scan's
+     * loads do not keep pulling the slot table's cache lines away from the subscribers.
+     * The sleeping strategies ask it before each sleep: it always scans, or a free slot
+     * elsewhere could be missed with nobody left to ring.
+     */
+    private boolean mayClaim() {
+        if (!waitStrategy.runsInTasks() && (++readyPolls & 63) != 0) {
+            int next = lastSlot + 1 == slotCount ? 0 : lastSlot + 1;
+            long c = slotCtl(next);
+            return state(c) == FREE || (state(c) == PUBLISHED && mayTake(next, ordinal(c)));
+        }
+        return findCandidate() >= 0;
     }
 
     /** Takes a slot; its index, or -1 if none could be taken now. */

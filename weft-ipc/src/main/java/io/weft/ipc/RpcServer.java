@@ -89,7 +89,7 @@ public final class RpcServer implements AutoCloseable {
 
     /** Binds at {@code socket}, replacing a stale socket file (see {@link StaleSockets}). */
     private static UnixListener listen(Path socket) throws IOException {
-        return StaleSockets.bind(socket, "RPC server");
+        return StaleSockets.bind(socket, LOG, "RPC server");
     }
 
     /** Connected clients now. */

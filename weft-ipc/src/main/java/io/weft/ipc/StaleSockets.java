@@ -31,7 +31,6 @@ import java.time.Duration;
  */
 public final class StaleSockets {
 
-    private static final System.Logger LOG = System.getLogger(StaleSockets.class.getName());
     /** How long a connect to an existing socket file may take to tell a live server from a stale file. */
     private static final Duration STALE_PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** How long a probe connection is watched for the end of a listener that is going away. */
@@ -45,10 +44,10 @@ public final class StaleSockets {
     /**
      * Listens at {@code socket}. A socket file already there is replaced if no server
      * accepts connections on it; if one does, this fails with a {@link BindException} that
-     * says so. {@code who} names the server in the log message about a replaced file.
-     * From a Weft task.
+     * says so. The replacement is logged (a warning) to {@code log}, the server's own
+     * logger, with {@code who} naming the server. From a Weft task.
      */
-    public static UnixListener bind(Path socket, String who) throws IOException {
+    public static UnixListener bind(Path socket, System.Logger log, String who) throws IOException {
         try {
             return UnixListener.bind(socket);
         } catch (BindException e) {
@@ -74,7 +73,7 @@ public final class StaleSockets {
                 throw unsure;
             }
             Files.deleteIfExists(socket);
-            LOG.log(System.Logger.Level.WARNING, who + ": replaced the stale socket file " + socket
+            log.log(System.Logger.Level.WARNING, who + ": replaced the stale socket file " + socket
                     + " (a connection to it was refused: its server is gone)");
             return UnixListener.bind(socket);
         }

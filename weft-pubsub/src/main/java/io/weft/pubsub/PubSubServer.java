@@ -108,7 +108,7 @@ public final class PubSubServer implements AutoCloseable {
      * {@code allowedGroup} (-1 for none). From a Weft task.
      */
     public static PubSubServer bind(Path socket, int allowedGroup) throws IOException {
-        PubSubServer server = new PubSubServer(StaleSockets.bind(socket, "pub/sub server"), socket, allowedGroup);
+        PubSubServer server = new PubSubServer(StaleSockets.bind(socket, LOG, "pub/sub server"), socket, allowedGroup);
         server.registry = Weft.spawn(server::runRegistry);
         server.acceptor = Weft.spawn(server::acceptLoop);
         return server;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.ValueLayout;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -154,6 +155,18 @@ class CrashRecoveryTest {
                 assertArrayEquals(new byte[] {1, 2, 3}, held.toArray(), "a message taken before stays readable");
                 assertThrows(ServerGoneException.class, () -> pub.claim(soon()));
                 held.close();
+            }
+            // the dead server's socket file is replaced by the next server; a live one's is not
+            try (PubSubServer again = PubSubServer.bind(socket);
+                 PubSubClient client = PubSubClient.connect(socket);
+                 Publisher pub = client.publisher("g", PublisherOptions.defaults());
+                 Subscriber sub = client.subscriber("g", SubscriberOptions.defaults())) {
+                BindException live = assertThrows(BindException.class, () -> PubSubServer.bind(socket));
+                assertTrue(live.getMessage().contains("a server (pid " + ProcessHandle.current().pid() + ") accepts connections there"), live.getMessage());
+                pub.publish(new byte[] {4});
+                try (Message m = sub.next(soon())) {
+                    assertArrayEquals(new byte[] {4}, m.toArray());
+                }
             }
         });
     }

@@ -46,34 +46,42 @@ public record PublisherOptions(int slotSize, int slotCount, boolean reliable, St
         return new PublisherOptions(4096, 16, false, "", 0, false, 64, 64, false, WaitStrategy.notifying());
     }
 
+    /** These options, with {@code slotCount} slots of {@code slotSize} bytes. */
     public PublisherOptions withSlots(int slotSize, int slotCount) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, reliable or not. */
     public PublisherOptions withReliable(boolean reliable) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, with the channel type {@code type}. */
     public PublisherOptions withType(String type) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, with {@code metadataLength} metadata bytes per message. */
     public PublisherOptions withMetadataLength(int metadataLength) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, fixed-size (the channel never grows) or not. */
     public PublisherOptions withFixedSize(boolean fixedSize) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, with caps on publishers and subscribers at once. */
     public PublisherOptions withCaps(int maxPublishers, int maxSubscribers) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, with a CRC32C stored with each message, or not. */
     public PublisherOptions withChecksum(boolean checksum) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }
 
+    /** These options, waiting with {@code waitStrategy}. */
     public PublisherOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new PublisherOptions(slotSize, slotCount, reliable, type, metadataLength, fixedSize, maxPublishers, maxSubscribers, checksum, waitStrategy);
     }

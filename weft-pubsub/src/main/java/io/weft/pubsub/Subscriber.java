@@ -207,6 +207,9 @@ public final class Subscriber extends Endpoint {
 
     /** Called by {@link Message#close()}. */
     void release(int slot) {
+        if (closed) {
+            return; // the server released everything this subscriber held when it left
+        }
         LONG.getAndBitwiseAnd(control, slotOffset(slot) + SLOT_HOLDERS, ~bit);
         held--;
         ringPublishers();

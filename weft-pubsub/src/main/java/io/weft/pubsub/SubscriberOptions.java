@@ -39,34 +39,42 @@ public record SubscriberOptions(boolean reliable, int maxHeld, String type, bool
         return new SubscriberOptions(false, 1, null, false, false, false, false, 4096, 16, WaitStrategy.notifying());
     }
 
+    /** These options, reliable or not. */
     public SubscriberOptions withReliable(boolean reliable) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, holding up to {@code maxHeld} messages at once. */
     public SubscriberOptions withMaxHeld(int maxHeld) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, expecting the type {@code type} (null for any). */
     public SubscriberOptions withType(String type) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, starting at the oldest message the channel has, or at the newest. */
     public SubscriberOptions withFromOldest(boolean fromOldest) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, verifying checksums, and whether a bad message is delivered marked bad instead of thrown. */
     public SubscriberOptions withChecksum(boolean verify, boolean deliverBad) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verify, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, delivering activation messages, or skipping them. */
     public SubscriberOptions withActivation(boolean includeActivation) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, the slots of the channel if this subscriber creates it. */
     public SubscriberOptions withSlots(int slotSize, int slotCount) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }
 
+    /** These options, waiting with {@code waitStrategy}. */
     public SubscriberOptions withWaitStrategy(WaitStrategy waitStrategy) {
         return new SubscriberOptions(reliable, maxHeld, type, fromOldest, verifyChecksum, deliverBad, includeActivation, slotSize, slotCount, waitStrategy);
     }

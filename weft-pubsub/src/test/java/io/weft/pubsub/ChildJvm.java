@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,11 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@link PubSubPeer} with {@code args}; the caller waits for READY (so that several start at once). */
     static ChildJvm launch(String... args) throws IOException {
+        return launch(Map.of(), PubSubPeer.class, args);
+    }
+
+    /** Starts {@code main} with {@code args} and {@code env} added to this process's environment. */
+    static ChildJvm launch(Map<String, String> env, Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("weft.jvm.flags", DEFAULT_FLAGS).trim().split("\\s+")));
@@ -52,9 +58,11 @@ final class ChildJvm implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(PubSubPeer.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(Arrays.asList(args));
-        return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(env);
+        return new ChildJvm(pb.start());
     }
 
     /** Waits (up to 60 s) for a line starting with {@code prefix} and returns it; fails as soon as the output ends without one. */

@@ -52,7 +52,7 @@ final class Fanout {
 
     static final String AERON_DIR = "aeron";
     static final int AERON_STREAM = 2001;
-    static final int SLOTS = 256;
+    static final int SLOTS = 4096;
 
     /** The publishing end. */
     interface Sender extends AutoCloseable {

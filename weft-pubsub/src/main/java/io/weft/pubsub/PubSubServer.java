@@ -195,25 +195,30 @@ public final class PubSubServer implements AutoCloseable {
             try {
                 PeerCredentials peer = stream.peerCredentials();
                 peerName = "client pid " + peer.pid();
-                if (peer.uid() != uid && (allowedGroup < 0 || peer.gid() != allowedGroup)) {
-                    reply(refusal("refused: " + peerName + " runs as uid " + peer.uid() + " gid " + peer.gid()
-                            + "; this server accepts uid " + uid + (allowedGroup >= 0 ? " and group " + allowedGroup : " only")));
-                    return;
-                }
+                String refused = peer.uid() != uid && (allowedGroup < 0 || peer.gid() != allowedGroup)
+                        ? "refused: " + peerName + " runs as uid " + peer.uid() + " gid " + peer.gid()
+                        + "; this server accepts uid " + uid + (allowedGroup >= 0 ? " and group " + allowedGroup : " only")
+                        : null;
+                // a refused peer gets its answer to its first request, and no time to linger
+                Deadline readDeadline = refused != null ? Deadline.after(REPLY_TIMEOUT) : Deadline.NONE;
                 ByteBuffer head = ByteBuffer.allocate(4);
                 while (!closed) {
                     head.clear();
-                    if (stream.read(head, Deadline.NONE) < 0) {
+                    if (stream.read(head, readDeadline) < 0) {
                         return;
                     }
-                    stream.readFully(head, Deadline.NONE);
+                    stream.readFully(head, readDeadline);
                     int length = head.getInt(0);
                     if (length < 8 || length > Wire.MAX_FRAME) {
                         throw new Wire.ProtocolException("a request frame of " + length + " bytes (8 to " + Wire.MAX_FRAME + ")");
                     }
                     ByteBuffer body = ByteBuffer.allocate(length);
-                    stream.readFully(body, Deadline.NONE);
+                    stream.readFully(body, readDeadline);
                     body.flip();
+                    if (refused != null) {
+                        reply(refusal(refused));
+                        return;
+                    }
                     int version = body.getInt();
                     int op = body.getInt();
                     if (version != Wire.PROTOCOL_VERSION) {

@@ -51,13 +51,18 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args} and {@code env} added to this process's environment. */
     static ChildJvm launch(Map<String, String> env, Class<?> main, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return launch(List.of(), System.getProperty("java.class.path"), env, main, args);
+    }
+
+    /** Starts {@code main} with {@code prefix} before the java command (such as setpriv) and the given class path. */
+    static ChildJvm launch(List<String> prefix, String classPath, Map<String, String> env, Class<?> main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("weft.jvm.flags", DEFAULT_FLAGS).trim().split("\\s+")));
         cmd.add("-Xss1m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);

@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  *   <li>{@code hold NAME}: a reliable subscriber that takes one message and holds it (prints HELD);
  *   <li>{@code claim NAME}: a reliable publisher that claims a slot and keeps it (prints CLAIMED);
  *   <li>{@code stream NAME}: a reliable publisher of indexed messages, without end;
- *   <li>{@code hostile NAME}: maps the channel as a subscriber and writes garbage over its control memory (prints DONE).
+ *   <li>{@code hostile NAME}: maps the channel as a subscriber and writes garbage over its control memory (prints DONE);
+ *   <li>{@code connect}: connects and lists, then prints ACCEPTED or REFUSED and the reason; {@code probe}: only READY.
  * </ul>
  * Prints READY once set up; exits when its input ends.
  */
@@ -78,6 +79,16 @@ public final class PubSubPeer {
                         }
                         System.out.println("DONE");
                         awaitEndOfInput();
+                    }
+                }
+                case "probe" -> System.out.println("READY");
+                case "connect" -> {
+                    System.out.println("READY");
+                    try (PubSubClient c = PubSubClient.connect(socket)) {
+                        c.list();
+                        System.out.println("ACCEPTED");
+                    } catch (PubSubException e) {
+                        System.out.println("REFUSED " + e.getMessage());
                     }
                 }
                 default -> throw new IllegalArgumentException("no mode " + args[1]);

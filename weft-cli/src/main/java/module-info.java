@@ -9,6 +9,7 @@
 module io.weft.cli {
     requires io.weft.core;
     requires io.weft.http;
+    requires io.weft.pubsub;
     requires HdrHistogram;
     // the soak measures the heap after a full collection and passes its JVM flags on to its client JVM
     requires java.management;

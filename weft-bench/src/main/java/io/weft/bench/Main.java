@@ -8,6 +8,7 @@ import io.weft.bench.file.FileBench;
 import io.weft.bench.ipc.IpcBench;
 import io.weft.bench.ipc.IpcOptions;
 import io.weft.bench.micro.MicroBench;
+import io.weft.bench.pubsub.PubSubBench;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -49,6 +50,9 @@ public final class Main {
                       notify) vs Agrona's ring buffer vs Aeron IPC vs Unix socket vs loopback TCP, beside the floor of
                       two threads sharing a cache line; responder on CPU 0, requester on CPU 1;
                       writes bench-results/ipc.json, ipc.svg
+              pubsub  one publisher to 1 and 4 subscriber processes, 64 B and 4 KiB messages: weft-pubsub (reliable,
+                      unreliable; spinning, notified) vs Aeron IPC vs a Unix-socket broker, beside the cache-line floor;
+                      writes bench-results/pubsub.json, pubsub.svg
               all     echo, then http, then micro, then file, then ipc (accepts their options; --contenders applies
                       to echo only); prints the planned total first
               idle    the CPU an idle runtime uses over 10 s, from /proc/self/stat; fails at 1% of a core or more
@@ -68,6 +72,7 @@ public final class Main {
                 case "micro" -> micro(rest);
                 case "file" -> file(rest);
                 case "ipc" -> ipc(rest);
+                case "pubsub" -> pubsub(rest);
                 case "all" -> all(rest);
                 case "idle" -> idle(rest);
                 default -> throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'\n" + USAGE);
@@ -110,6 +115,19 @@ public final class Main {
             return repinned(io.loadgenCpu(), "ipc", List.of(args));
         }
         return IpcBench.run(io, System.out).ok() ? 0 : 1;
+    }
+
+    static int pubsub(String[] args) throws Exception {
+        if (wantsHelp(args)) {
+            System.out.print(PubSubBench.USAGE);
+            return 0;
+        }
+        Options o = Options.parse(args, PubSubBench.VALUED, PubSubBench.FLAGS);
+        Pinning p = Pinning.from(o);
+        if (mayRepin(p.pin(), p.serverCpu(), p.loadgenCpu())) {
+            return repinned(p.loadgenCpu(), "pubsub", List.of(args));
+        }
+        return PubSubBench.run(o, defaultOut(), System.out) ? 0 : 1;
     }
 
     static int http(String[] args) throws Exception {

@@ -34,13 +34,18 @@ public final class Main {
                   HTTP/1.1 server with the TechEmpower endpoints GET /plaintext and GET /json
                   (defaults: 127.0.0.1:8080, one loop per core); runs until SIGINT or SIGTERM
               %s
+                  pub/sub server for channels of shared-memory slots (default socket
+                  $XDG_RUNTIME_DIR/weft-pubsub, else /tmp/weft-pubsub-UID/socket)
+              %s
+                  the channels with their counters; stdin's lines as messages; messages as they arrive
+              %s
                   reliability soak: many connections held with a checked message a second,
                   Runtime.shutdown under load, misbehaving clients; on each backend, with a
                   second JVM as the clients (defaults: 60 s, 10,000 connections, every backend
                   and scenario); results in bench-results/soak.json (-Dweft.soak.out)
               help
                   this text
-            """.formatted(DemoOptions.USAGE, PingPong.USAGE, ServeHttp.USAGE, SoakOptions.USAGE);
+            """.formatted(DemoOptions.USAGE, PingPong.USAGE, ServeHttp.USAGE, PubSubCommand.SERVE_USAGE, PubSubCommand.USAGE, SoakOptions.USAGE);
 
     public static void main(String[] args) {
         // The runtime logs one line at start-up; the JDK's default format spends two lines on it.
@@ -72,7 +77,9 @@ public final class Main {
             return switch (command) {
                 case "demo" -> EchoDemo.execute(DemoOptions.parse(rest), out, err, terminal);
                 case "pingpong" -> PingPong.execute(PingPong.Options.parse(rest), out, err);
-                case "serve" -> ServeHttp.execute(ServeHttp.Options.parse(rest), out, err);
+                case "serve" -> rest.length > 0 && rest[0].equals("pubsub") ? PubSubCommand.serve(rest, out, err)
+                        : ServeHttp.execute(ServeHttp.Options.parse(rest), out, err);
+                case "pubsub" -> PubSubCommand.execute(rest, System.in, out, err);
                 case "soak" -> Soak.execute(SoakOptions.parse(rest), out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);

@@ -27,7 +27,7 @@ final class ServeHttp {
     record Options(String host, int port, int loops, String backend) {
         static Options parse(String[] args) throws UsageException {
             if (args.length == 0 || !args[0].equals("http")) {
-                throw new UsageException("serve needs a protocol: 'serve http'");
+                throw new UsageException("serve needs a protocol: 'serve http' or 'serve pubsub'");
             }
             Args a = Args.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of("port", "host", "loops", "backend"));
             return new Options(a.string("host", "127.0.0.1"), a.intValue("port", 8080, 0, 65535),

@@ -424,7 +424,7 @@ final class EpollBackend extends Backend {
         try {
             s.close();
         } catch (IOException e) {
-            System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of " + s + " failed", e);
+            System.getLogger(EpollBackend.class.getName()).log(System.Logger.Level.DEBUG, "close of " + s + " failed", e);
         }
     }
 

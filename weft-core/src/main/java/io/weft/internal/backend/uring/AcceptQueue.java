@@ -96,7 +96,7 @@ final class AcceptQueue {
             try {
                 s.close();
             } catch (IOException e) {
-                System.getLogger("io.weft").log(System.Logger.Level.DEBUG, "close of a queued accepted socket failed", e);
+                System.getLogger(AcceptQueue.class.getName()).log(System.Logger.Level.DEBUG, "close of a queued accepted socket failed", e);
             }
         }
         int reason = op.cancelReason();

@@ -89,7 +89,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class UringBackend extends Backend {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(UringBackend.class.getName());
 
     /**
      * Ring and buffer sizes of one loop.

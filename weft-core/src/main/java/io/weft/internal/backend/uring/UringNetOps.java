@@ -73,7 +73,7 @@ import java.util.Map;
  */
 final class UringNetOps {
 
-    private static final System.Logger LOG = System.getLogger("io.weft");
+    private static final System.Logger LOG = System.getLogger(UringNetOps.class.getName());
 
     /**
      * What the backend keeps on each socket it runs ops on (the socket's handle state).
